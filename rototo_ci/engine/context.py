@@ -1,0 +1,165 @@
+"""Context inputs: parsing `{json}`, `@file` and `a.b=value`, deep merging, checking."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from .errors import ContextError
+
+MAX_CONTEXT_DEPTH = 64
+MAX_CONTEXT_BYTES = 16 * 1024 * 1024
+INT_MIN, UINT_MAX = -(2**63), 2**64 - 1
+
+
+def deep_merge(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
+    """Merge `overlay` into a copy of `base`: objects merge, anything else replaces."""
+    merged = dict(base)
+    for key, value in overlay.items():
+        current = merged.get(key)
+        if isinstance(current, dict) and isinstance(value, dict):
+            merged[key] = deep_merge(current, value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def check_json_value(value: Any, where: str = "context", depth: int = 0) -> None:
+    """Refuse what JSON cannot hold: deep nesting, NaN/inf, integers beyond 64 bits."""
+    if depth > MAX_CONTEXT_DEPTH:
+        raise ContextError(f"{where} is nested deeper than {MAX_CONTEXT_DEPTH} levels")
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return
+    if isinstance(value, int):
+        if not INT_MIN <= value <= UINT_MAX:
+            raise ContextError(f"{where} holds an integer outside the 64-bit range: {value}")
+        return
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            raise ContextError(f"{where} holds a non-finite number")
+        return
+    if isinstance(value, list):
+        for item in value:
+            check_json_value(item, where, depth + 1)
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ContextError(f"{where} has a non-string key: {key!r}")
+            check_json_value(item, where, depth + 1)
+        return
+    raise ContextError(f"{where} holds a value JSON cannot represent: {type(value).__name__}")
+
+
+def _reject_constant(name: str) -> Any:
+    raise ContextError(f"context holds {name}, which is not JSON")
+
+
+def _loads(text: str, where: str) -> Any:
+    depth = 0
+    for ch in text:  # refuse absurd nesting before the parser recurses
+        if ch in "[{":
+            depth += 1
+            if depth > MAX_CONTEXT_DEPTH * 4:
+                raise ContextError(f"{where} is nested too deeply")
+        elif ch in "]}":
+            depth -= 1
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise ContextError(f"{where} is not valid JSON: {exc.msg} at line {exc.lineno} "
+                           f"column {exc.colno}") from None
+    except RecursionError:
+        raise ContextError(f"{where} is nested too deeply") from None
+
+
+def read_context_file(path: Path, where: str | None = None) -> dict[str, Any]:
+    """Read one JSON (or YAML, by extension) context object from a file."""
+    label = where or str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_CONTEXT_BYTES:
+            raise ContextError(f"context file is larger than {MAX_CONTEXT_BYTES} bytes: {label}")
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ContextError(f"context file not found: {label}") from None
+    except IsADirectoryError:
+        raise ContextError(f"context file is a directory: {label}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ContextError(f"cannot read context file {label}: {exc}") from None
+    if path.suffix.lower() in (".yaml", ".yml"):
+        value = parse_yaml_context(text, label)
+    else:
+        value = _loads(text, f"context file {label}")
+    return as_context(value, f"context file {label}")
+
+
+def parse_yaml_context(text: str, label: str) -> Any:
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ContextError(f"context file {label} is not valid YAML: {exc}") from None
+    except RecursionError:
+        raise ContextError(f"context file {label} is nested too deeply") from None
+
+
+def as_context(value: Any, where: str = "context") -> dict[str, Any]:
+    if not isinstance(value, dict):
+        kind = "null" if value is None else type(value).__name__
+        raise ContextError(f"{where} must be a JSON object, got {kind}")
+    check_json_value(value, where)
+    return value
+
+
+def parse_assignment(text: str) -> dict[str, Any]:
+    """`a.b=value`: the right side is JSON when it parses, else a string."""
+    path, _, raw = text.partition("=")
+    parts = path.split(".")
+    if not path or any(not part for part in parts):
+        raise ContextError(f"context assignment needs a dotted path before '=': {text!r}")
+    try:
+        value: Any = json.loads(raw, parse_constant=_reject_constant)
+    except (json.JSONDecodeError, ContextError, RecursionError):
+        value = raw
+    result: dict[str, Any] = {}
+    cursor = result
+    for part in parts[:-1]:
+        cursor[part] = {}
+        cursor = cursor[part]
+    cursor[parts[-1]] = value
+    return result
+
+
+def parse_context_input(text: str, cwd: Path | None = None) -> dict[str, Any]:
+    """One `--context` value: a JSON object, `@file`, or `a.b=value`."""
+    stripped = text.strip()
+    if stripped.startswith("@"):
+        name = stripped[1:]
+        if not name:
+            raise ContextError("context '@' needs a file name")
+        path = Path(name)
+        if cwd is not None and not path.is_absolute():
+            path = cwd / path
+        return read_context_file(path, name)
+    if stripped.startswith("{") or stripped.startswith("["):
+        return as_context(_loads(stripped, "context"), "context")
+    if "=" in text:
+        value = parse_assignment(text)
+        check_json_value(value)
+        return value
+    raise ContextError(
+        f"context must be a JSON object, @file.json or path=value: {text[:80]!r}"
+    )
+
+
+def merge_context_inputs(inputs: Iterable[str], cwd: Path | None = None) -> dict[str, Any]:
+    """Parse and deep-merge repeated `--context` inputs left to right."""
+    merged: dict[str, Any] = {}
+    for text in inputs:
+        merged = deep_merge(merged, parse_context_input(text, cwd))
+    return merged

@@ -1,0 +1,370 @@
+"""Qualifier and variable evaluation, traces and the bucket hash.
+
+Semantics, as the rototo engine behaves:
+* a qualifier evaluates every predicate in file order (no short-circuit) and
+  is the AND of the results; a missing context path fails resolution;
+* a variable takes the first rule whose qualifier is true, else the default;
+* at the top level numbers compare by exact numeric value (1 == 1.0); inside
+  lists and objects values compare strictly (1 != 1.0), as JSON documents do;
+* gt/gte/lt/lte are false unless the context value is a number;
+* bucket = FNV-1a 64 of UTF-8 `salt + ":" + canonical(value)` modulo 10000.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import ResolutionError
+from .model import Model, Predicate, Qualifier, Variable
+
+FNV_OFFSET = 14695981039346656037
+FNV_PRIME = 1099511628211
+MASK64 = 0xFFFFFFFFFFFFFFFF
+BUCKETS = 10_000
+
+_MISSING = object()
+
+
+def fnv1a64(data: bytes) -> int:
+    h = FNV_OFFSET
+    for byte in data:
+        h = ((h ^ byte) * FNV_PRIME) & MASK64
+    return h
+
+
+def canonical(value: Any) -> str:
+    """The text a bucket hashes: strings as they are, anything else as compact JSON."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def bucket_of(salt: str, value: Any) -> int:
+    return fnv1a64(f"{salt}:{canonical(value)}".encode()) % BUCKETS
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def strict_equal(left: Any, right: Any) -> bool:
+    """JSON equality where integers and floats are different kinds of number."""
+    if isinstance(left, bool) or isinstance(right, bool):
+        return isinstance(left, bool) and isinstance(right, bool) and left == right
+    if isinstance(left, int) and isinstance(right, int):
+        return left == right
+    if isinstance(left, float) and isinstance(right, float):
+        return left == right
+    if isinstance(left, str) and isinstance(right, str):
+        return left == right
+    if left is None or right is None:
+        return left is None and right is None
+    if isinstance(left, list) and isinstance(right, list):
+        return len(left) == len(right) and all(
+            strict_equal(a, b) for a, b in zip(left, right, strict=True)
+        )
+    if isinstance(left, dict) and isinstance(right, dict):
+        return left.keys() == right.keys() and all(strict_equal(left[k], right[k]) for k in left)
+    return False
+
+
+def json_equal(left: Any, right: Any) -> bool:
+    """Top-level predicate equality: numbers by exact value, everything else strictly."""
+    if _is_number(left) and _is_number(right):
+        return bool(left == right)
+    return strict_equal(left, right)
+
+
+# -- traces -----------------------------------------------------------------
+
+
+@dataclass
+class PredicateTrace:
+    index: int
+    kind: str  # "compare" | "bucket"
+    attribute: str
+    result: bool
+    op: str | None = None
+    expected: Any = None
+    actual: Any = None
+    qualifier: str | None = None
+    bucket: dict[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"index": self.index, "kind": self.kind,
+                                "attribute": self.attribute}
+        if self.kind == "bucket":
+            data["bucket"] = self.bucket
+        else:
+            data["op"] = self.op
+            data["expected"] = self.expected
+            data["actual"] = self.actual
+            if self.qualifier is not None:
+                data["qualifier"] = self.qualifier
+        data["result"] = self.result
+        return data
+
+
+@dataclass
+class QualifierTrace:
+    id: str
+    value: bool
+    predicates: list[PredicateTrace] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "value": self.value,
+                "predicates": [p.to_json() for p in self.predicates]}
+
+
+@dataclass
+class RuleTrace:
+    index: int
+    qualifier: str
+    value: str
+    matched: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {"index": self.index, "qualifier": self.qualifier, "value": self.value,
+                "matched": self.matched}
+
+
+@dataclass(frozen=True)
+class VariableResolution:
+    id: str
+    value_key: str
+    value: Any
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "value_key": self.value_key, "value": self.value}
+
+
+@dataclass(frozen=True)
+class QualifierResolution:
+    id: str
+    value: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "value": self.value}
+
+
+@dataclass
+class VariableTrace:
+    resolution: VariableResolution
+    default_value: str
+    rules: list[RuleTrace]
+    qualifier_traces: list[QualifierTrace]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "resolution": self.resolution.to_json(),
+            "default_value": self.default_value,
+            "rules": [r.to_json() for r in self.rules],
+            "qualifier_traces": [q.to_json() for q in self.qualifier_traces],
+        }
+
+
+# -- compiled runtime -------------------------------------------------------
+
+Compare = Callable[[Any], bool]
+
+
+def _compile_compare(op: str, expected: Any) -> Compare:
+    if op == "eq":
+        return lambda actual: json_equal(actual, expected)
+    if op == "neq":
+        return lambda actual: not json_equal(actual, expected)
+    if op == "in":
+        return lambda actual: any(json_equal(actual, item) for item in expected)
+    if op == "not_in":
+        return lambda actual: not any(json_equal(actual, item) for item in expected)
+    if op == "gt":
+        return lambda actual: _is_number(actual) and actual > expected
+    if op == "gte":
+        return lambda actual: _is_number(actual) and actual >= expected
+    if op == "lt":
+        return lambda actual: _is_number(actual) and actual < expected
+    if op == "lte":
+        return lambda actual: _is_number(actual) and actual <= expected
+    raise ValueError(f"unknown operator {op}")
+
+
+@dataclass
+class CompiledPredicate:
+    source: Predicate
+    path: tuple[str, ...]
+    qualifier_ref: str | None
+    compare: Compare | None
+    salt: str | None
+    start: int
+    end: int
+
+
+@dataclass
+class CompiledQualifier:
+    id: str
+    predicates: list[CompiledPredicate]
+
+
+@dataclass
+class CompiledVariable:
+    id: str
+    default: str
+    rules: list[tuple[int, str, str]]
+    values: dict[str, Any]
+
+
+class Runtime:
+    """A lint-clean model compiled for resolution: predicates built once."""
+
+    def __init__(self, model: Model, resource_values: dict[str, dict[str, Any]]) -> None:
+        self.qualifiers: dict[str, CompiledQualifier] = {
+            q.id: self._compile_qualifier(q) for q in model.qualifiers.values()
+        }
+        self.variables: dict[str, CompiledVariable] = {}
+        for variable in model.variables.values():
+            self.variables[variable.id] = self._compile_variable(variable, resource_values)
+
+    @staticmethod
+    def _compile_qualifier(qualifier: Qualifier) -> CompiledQualifier:
+        compiled = []
+        for p in qualifier.predicates:
+            if p.op == "bucket":
+                start, end = p.value
+                compiled.append(CompiledPredicate(p, tuple(p.path), p.qualifier_ref, None,
+                                                  p.salt, start, end))
+            else:
+                compiled.append(CompiledPredicate(p, tuple(p.path), p.qualifier_ref,
+                                                  _compile_compare(p.op, p.value), None, 0, 0))
+        return CompiledQualifier(qualifier.id, compiled)
+
+    @staticmethod
+    def _compile_variable(variable: Variable,
+                          resource_values: dict[str, dict[str, Any]]) -> CompiledVariable:
+        if variable.resource is not None:
+            values = resource_values.get(variable.resource, {})
+        else:
+            values = variable.values or {}
+        assert variable.default is not None
+        return CompiledVariable(
+            variable.id, variable.default,
+            [(rule.index, rule.qualifier, rule.value) for rule in variable.rules], values,
+        )
+
+
+class Evaluation:
+    """Resolution for one context; qualifier results are memoized."""
+
+    def __init__(self, runtime: Runtime, context: dict[str, Any], trace: bool = False) -> None:
+        self.runtime = runtime
+        self.context = context
+        self.trace = trace
+        self.memo: dict[str, bool] = {}
+        self.traces: dict[str, QualifierTrace] = {}
+        self.failures: dict[str, ResolutionError] = {}
+        self._active: list[str] = []
+
+    def _lookup(self, path: tuple[str, ...], qualifier_id: str) -> Any:
+        current: Any = self.context
+        for part in path:
+            if not isinstance(current, dict):
+                current = _MISSING
+                break
+            current = current.get(part, _MISSING)
+            if current is _MISSING:
+                break
+        if current is _MISSING:
+            raise ResolutionError(
+                f"missing resolve context attribute: {'.'.join(path)} required by "
+                f"qualifier://{qualifier_id}"
+            )
+        return current
+
+    def qualifier(self, qualifier_id: str) -> bool:
+        cached = self.memo.get(qualifier_id)
+        if cached is not None:
+            return cached
+        failure = self.failures.get(qualifier_id)
+        if failure is not None:
+            raise failure
+        compiled = self.runtime.qualifiers.get(qualifier_id)
+        if compiled is None:
+            raise ResolutionError(f"qualifier not found: qualifier://{qualifier_id}")
+        if qualifier_id in self._active:
+            cycle = " -> ".join([*self._active[self._active.index(qualifier_id):], qualifier_id])
+            raise ResolutionError(f"qualifier cycle: {cycle}")
+        self._active.append(qualifier_id)
+        try:
+            value = self._evaluate(compiled)
+        except ResolutionError as error:
+            self.failures[qualifier_id] = error
+            raise
+        finally:
+            self._active.pop()
+        self.memo[qualifier_id] = value
+        return value
+
+    def _evaluate(self, compiled: CompiledQualifier) -> bool:
+        result = True
+        traces: list[PredicateTrace] = []
+        for p in compiled.predicates:
+            if p.qualifier_ref is not None:
+                actual: Any = self.qualifier(p.qualifier_ref)
+            else:
+                actual = self._lookup(p.path, compiled.id)
+            if p.compare is None:
+                assert p.salt is not None
+                bucket = bucket_of(p.salt, actual)
+                ok = p.start <= bucket < p.end
+                if self.trace:
+                    traces.append(PredicateTrace(
+                        p.source.index, "bucket", p.source.attribute, ok,
+                        bucket={"salt": p.salt, "start": p.start, "end": p.end, "value": bucket},
+                    ))
+            else:
+                ok = p.compare(actual)
+                if self.trace:
+                    traces.append(PredicateTrace(
+                        p.source.index, "compare", p.source.attribute, ok, op=p.source.op,
+                        expected=p.source.value, actual=actual, qualifier=p.qualifier_ref,
+                    ))
+            result = result and ok
+        if self.trace:
+            self.traces[compiled.id] = QualifierTrace(compiled.id, result, traces)
+        return result
+
+    def variable(self, variable_id: str) -> tuple[VariableResolution, list[RuleTrace]]:
+        compiled = self.runtime.variables.get(variable_id)
+        if compiled is None:
+            raise ResolutionError(f"variable not found: variable://{variable_id}")
+        rules: list[RuleTrace] = []
+        selected = compiled.default
+        for index, qualifier_id, value_key in compiled.rules:
+            matched = self.qualifier(qualifier_id)
+            rules.append(RuleTrace(index, qualifier_id, value_key, matched))
+            if matched:
+                selected = value_key
+                break
+        if selected not in compiled.values:
+            raise ResolutionError(f"variable://{variable_id} selects unknown value: {selected}")
+        return VariableResolution(variable_id, selected, compiled.values[selected]), rules
+
+    def qualifier_traces_for(self, ids: list[str]) -> list[QualifierTrace]:
+        """Traces of the given qualifiers and every qualifier they reached, in first-seen order."""
+        ordered: list[str] = []
+        seen: set[str] = set()
+
+        def visit(qualifier_id: str) -> None:
+            if qualifier_id in seen or qualifier_id not in self.traces:
+                return
+            seen.add(qualifier_id)
+            ordered.append(qualifier_id)
+            for predicate in self.traces[qualifier_id].predicates:
+                if predicate.qualifier is not None:
+                    visit(predicate.qualifier)
+
+        for qualifier_id in ids:
+            visit(qualifier_id)
+        return [self.traces[q] for q in ordered]

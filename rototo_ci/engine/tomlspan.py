@@ -1,0 +1,577 @@
+"""A TOML 1.0 parser that keeps the source span of every key, value and table.
+
+Values come out as plain JSON-compatible Python data (datetimes become their
+TOML text); spans are character offsets into the decoded text, so any check
+can point at the exact token.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["TomlError", "TNode", "TTable", "TArray", "TScalar", "parse_toml"]
+
+MAX_NESTING = 100
+
+
+class TomlError(ValueError):
+    """A TOML syntax or semantic error at a character offset."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+
+
+@dataclass(eq=False)
+class TNode:
+    start: int
+    end: int
+
+    def plain(self) -> Any:
+        raise NotImplementedError
+
+
+@dataclass(eq=False)
+class TScalar(TNode):
+    value: Any = None
+    toml_type: str = "string"
+
+    def plain(self) -> Any:
+        return self.value
+
+
+@dataclass(eq=False)
+class TArray(TNode):
+    items: list[TNode] = field(default_factory=list)
+    of_tables: bool = False
+
+    def plain(self) -> Any:
+        return [item.plain() for item in self.items]
+
+
+@dataclass(eq=False)
+class TEntry:
+    key_start: int
+    key_end: int
+    node: TNode
+
+
+@dataclass(eq=False)
+class TTable(TNode):
+    entries: dict[str, TEntry] = field(default_factory=dict)
+    # how the table came to be: "root", "header", "implicit", "dotted", "inline", "aot"
+    origin: str = "implicit"
+    header_start: int = -1
+    header_end: int = -1
+
+    def plain(self) -> Any:
+        return {key: entry.node.plain() for key, entry in self.entries.items()}
+
+    def get(self, key: str) -> TNode | None:
+        entry = self.entries.get(key)
+        return entry.node if entry else None
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_WS = re.compile(r"[ \t]*")
+_DEC_INT = re.compile(r"[+-]?(?:0|[1-9](?:_?[0-9])*)")
+_FLOAT = re.compile(
+    r"[+-]?(?:0|[1-9](?:_?[0-9])*)(?:\.[0-9](?:_?[0-9])*)?(?:[eE][+-]?[0-9](?:_?[0-9])*)?"
+)
+_HEX = re.compile(r"0x[0-9A-Fa-f](?:_?[0-9A-Fa-f])*")
+_OCT = re.compile(r"0o[0-7](?:_?[0-7])*")
+_BIN = re.compile(r"0b[01](?:_?[01])*")
+_SPECIAL_FLOAT = re.compile(r"[+-]?(?:inf|nan)")
+_DATETIME = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})"
+    r"(?:(?P<sep>[Tt ])(?P<time>\d{2}:\d{2}:\d{2}(?:\.\d+)?)"
+    r"(?P<offset>[Zz]|[+-]\d{2}:\d{2})?)?"
+)
+_TIME = re.compile(r"\d{2}:\d{2}:\d{2}(?:\.\d+)?")
+_ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\"}
+_INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
+
+
+def _valid_date(text: str) -> bool:
+    year, month, day = (int(part) for part in text.split("-"))
+    if not 1 <= month <= 12 or day < 1:
+        return False
+    days = [31, 29 if (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)) else 28,
+            31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    return day <= days[month - 1]
+
+
+def _valid_time(text: str) -> bool:
+    hour, minute, second = text[:8].split(":")
+    return int(hour) <= 23 and int(minute) <= 59 and int(second) <= 60
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+        self.n = len(text)
+        self.root = TTable(0, len(text), origin="root")
+        # tables defined by a [header] (cannot be defined twice)
+        self.defined: set[int] = set()
+
+    # -- low level -------------------------------------------------------
+    def error(self, message: str, offset: int | None = None) -> TomlError:
+        return TomlError(message, self.pos if offset is None else offset)
+
+    def peek(self, k: int = 0) -> str:
+        p = self.pos + k
+        return self.text[p] if p < self.n else ""
+
+    def skip_ws(self) -> None:
+        m = _WS.match(self.text, self.pos)
+        if m:
+            self.pos = m.end()
+
+    def skip_comment(self) -> None:
+        if self.peek() == "#":
+            end = self.pos + 1
+            while end < self.n and self.text[end] not in "\n":
+                ch = self.text[end]
+                if ch == "\r" and end + 1 < self.n and self.text[end + 1] == "\n":
+                    break
+                if (ord(ch) < 0x20 and ch != "\t") or ch == "\x7f":
+                    raise self.error("control character in comment", end)
+                end += 1
+            self.pos = end
+
+    def expect_line_end(self) -> None:
+        self.skip_ws()
+        self.skip_comment()
+        if self.pos >= self.n:
+            return
+        if self.text.startswith("\r\n", self.pos):
+            self.pos += 2
+        elif self.peek() == "\n":
+            self.pos += 1
+        else:
+            raise self.error("expected a newline after the value")
+
+    def skip_ws_comments_newlines(self) -> None:
+        while self.pos < self.n:
+            self.skip_ws()
+            self.skip_comment()
+            if self.text.startswith("\r\n", self.pos):
+                self.pos += 2
+            elif self.peek() == "\n":
+                self.pos += 1
+            else:
+                return
+
+    # -- document --------------------------------------------------------
+    def parse(self) -> TTable:
+        current = self.root
+        current_end_holder: TTable = self.root
+        while True:
+            self.skip_ws_comments_newlines()
+            if self.pos >= self.n:
+                break
+            ch = self.peek()
+            if ch == "[":
+                current = self.parse_header()
+                current_end_holder = current
+            else:
+                entry_end = self.parse_keyval(current)
+                current_end_holder.end = max(current_end_holder.end, entry_end)
+                self.expect_line_end()
+        self.root.end = self.n
+        self.root.start = 0
+        return self.root
+
+    def parse_header(self) -> TTable:
+        start = self.pos
+        is_array = self.text.startswith("[[", self.pos)
+        self.pos += 2 if is_array else 1
+        self.skip_ws()
+        keys = self.parse_key()
+        self.skip_ws()
+        closing = "]]" if is_array else "]"
+        if not self.text.startswith(closing, self.pos):
+            raise self.error("expected a right bracket")
+        self.pos += len(closing)
+        header_end = self.pos
+        self.expect_line_end()
+        table_end = self.pos
+        parent = self.root
+        for key, k_start, k_end in keys[:-1]:
+            parent = self.descend(parent, key, k_start, k_end, creating="implicit")
+        key, k_start, k_end = keys[-1]
+        entry = parent.entries.get(key)
+        if is_array:
+            if entry is None:
+                array = TArray(k_start, header_end, of_tables=True)
+                parent.entries[key] = TEntry(k_start, k_end, array)
+            else:
+                array_node = entry.node
+                if not isinstance(array_node, TArray) or not array_node.of_tables:
+                    raise self.error(f"duplicate key: {key}", k_start)
+                array = array_node
+            table = TTable(start, table_end, origin="aot", header_start=start,
+                           header_end=header_end)
+            array.items.append(table)
+            array.end = table_end
+            return table
+        if entry is None:
+            table = TTable(start, table_end, origin="header", header_start=start,
+                           header_end=header_end)
+            parent.entries[key] = TEntry(k_start, k_end, table)
+            self.defined.add(id(table))
+            return table
+        node = entry.node
+        if isinstance(node, TTable) and node.origin == "implicit" and id(node) not in self.defined:
+            node.origin = "header"
+            node.start, node.end = start, table_end
+            node.header_start, node.header_end = start, header_end
+            entry.key_start, entry.key_end = k_start, k_end
+            self.defined.add(id(node))
+            return node
+        raise self.error(f"duplicate key: {key}", k_start)
+
+    def descend(self, parent: TTable, key: str, k_start: int, k_end: int,
+                creating: str) -> TTable:
+        entry = parent.entries.get(key)
+        if entry is None:
+            table = TTable(k_start, k_end, origin=creating)
+            parent.entries[key] = TEntry(k_start, k_end, table)
+            return table
+        node = entry.node
+        if isinstance(node, TArray) and node.of_tables and creating == "implicit":
+            last = node.items[-1]
+            assert isinstance(last, TTable)
+            return last
+        if isinstance(node, TTable):
+            if node.origin == "inline":
+                raise self.error(f"cannot extend inline table: {key}", k_start)
+            if creating == "dotted" and node.origin in ("header", "aot"):
+                raise self.error(f"duplicate key: {key}", k_start)
+            if creating == "implicit" and node.origin == "dotted" and id(node) not in self.defined:
+                raise self.error(f"duplicate key: {key}", k_start)
+            return node
+        raise self.error(f"duplicate key: {key}", k_start)
+
+    # -- keys ------------------------------------------------------------
+    def parse_key(self) -> list[tuple[str, int, int]]:
+        parts: list[tuple[str, int, int]] = []
+        while True:
+            start = self.pos
+            ch = self.peek()
+            if ch == '"':
+                if self.text.startswith('"""', self.pos):
+                    raise self.error("multi-line strings are not valid keys")
+                key = self.parse_basic_string()
+            elif ch == "'":
+                if self.text.startswith("'''", self.pos):
+                    raise self.error("multi-line strings are not valid keys")
+                key = self.parse_literal_string()
+            else:
+                m = _BARE_KEY.match(self.text, self.pos)
+                if not m:
+                    raise self.error("expected a key")
+                key = m.group(0)
+                self.pos = m.end()
+            parts.append((key, start, self.pos))
+            self.skip_ws()
+            if self.peek() == ".":
+                self.pos += 1
+                self.skip_ws()
+                continue
+            return parts
+
+    def parse_keyval(self, table: TTable, depth: int = 0) -> int:
+        keys = self.parse_key()
+        self.skip_ws()
+        if self.peek() != "=":
+            raise self.error("expected an equals sign")
+        self.pos += 1
+        self.skip_ws()
+        node = self.parse_value(depth)
+        target = table
+        for key, k_start, k_end in keys[:-1]:
+            target = self.descend(target, key, k_start, k_end, creating="dotted")
+            target.end = max(target.end, node.end)
+        key, k_start, k_end = keys[-1]
+        if key in target.entries:
+            raise self.error(f"duplicate key: {key}", k_start)
+        target.entries[key] = TEntry(k_start, k_end, node)
+        return node.end
+
+    # -- values ----------------------------------------------------------
+    def parse_value(self, depth: int) -> TNode:
+        if depth > MAX_NESTING:
+            raise self.error("value is nested too deeply")
+        start = self.pos
+        ch = self.peek()
+        if ch == '"':
+            if self.text.startswith('"""', self.pos):
+                value = self.parse_ml_basic_string()
+            else:
+                value = self.parse_basic_string()
+            return TScalar(start, self.pos, value, "string")
+        if ch == "'":
+            if self.text.startswith("'''", self.pos):
+                value = self.parse_ml_literal_string()
+            else:
+                value = self.parse_literal_string()
+            return TScalar(start, self.pos, value, "string")
+        if ch == "[":
+            return self.parse_array(depth)
+        if ch == "{":
+            return self.parse_inline_table(depth)
+        if self.text.startswith("true", self.pos) and not self._word_continues(4):
+            self.pos += 4
+            return TScalar(start, self.pos, True, "boolean")
+        if self.text.startswith("false", self.pos) and not self._word_continues(5):
+            self.pos += 5
+            return TScalar(start, self.pos, False, "boolean")
+        return self.parse_number_or_date(start)
+
+    def _word_continues(self, length: int) -> bool:
+        nxt = self.peek(length)
+        return bool(nxt) and (nxt.isalnum() or nxt in "_-")
+
+    def parse_number_or_date(self, start: int) -> TNode:
+        text = self.text
+        m = _DATETIME.match(text, start)
+        if m and (m.group("time") or not self._digit_follows(m.end())):
+            date, time_part = m.group("date"), m.group("time")
+            if not _valid_date(date) or (time_part and not _valid_time(time_part)):
+                raise self.error("invalid date-time", start)
+            self.pos = m.end()
+            kind = "datetime" if time_part else "date"
+            return TScalar(start, self.pos, text[start:self.pos], kind)
+        m = _TIME.match(text, start)
+        if m and not self._digit_follows(m.end()):
+            if not _valid_time(m.group(0)):
+                raise self.error("invalid time", start)
+            self.pos = m.end()
+            return TScalar(start, self.pos, m.group(0), "time")
+        for pattern, base in ((_HEX, 16), (_OCT, 8), (_BIN, 2)):
+            m = pattern.match(text, start)
+            if m:
+                self.pos = m.end()
+                self._check_value_end()
+                value = int(m.group(0)[2:].replace("_", ""), base)
+                if value > _INT_MAX:
+                    raise self.error("integer out of range", start)
+                return TScalar(start, self.pos, value, "integer")
+        m = _SPECIAL_FLOAT.match(text, start)
+        if m:
+            self.pos = m.end()
+            self._check_value_end()
+            word = m.group(0)
+            value = float(word.replace("nan", "nan"))
+            if "nan" in word:
+                value = math.nan
+            return TScalar(start, self.pos, value, "float")
+        m = _FLOAT.match(text, start)
+        if m and m.end() > start:
+            literal = m.group(0)
+            self.pos = m.end()
+            self._check_value_end()
+            clean = literal.replace("_", "")
+            if "." in clean or "e" in clean or "E" in clean:
+                return TScalar(start, self.pos, float(clean), "float")
+            if not _DEC_INT.fullmatch(literal):
+                raise self.error("invalid integer", start)
+            value = int(clean)
+            if not _INT_MIN <= value <= _INT_MAX:
+                raise self.error("integer out of range", start)
+            return TScalar(start, self.pos, value, "integer")
+        raise self.error("expected a value", start)
+
+    def _digit_follows(self, pos: int) -> bool:
+        return pos < self.n and (self.text[pos].isdigit() or self.text[pos] in ":-_.")
+
+    def _check_value_end(self) -> None:
+        ch = self.peek()
+        if ch and (ch.isalnum() or ch in "._+"):
+            raise self.error("invalid number")
+
+    def parse_array(self, depth: int) -> TArray:
+        start = self.pos
+        self.pos += 1
+        items: list[TNode] = []
+        while True:
+            self.skip_ws_comments_newlines()
+            if self.peek() == "]":
+                self.pos += 1
+                return TArray(start, self.pos, items)
+            if self.pos >= self.n:
+                raise self.error("unterminated array")
+            items.append(self.parse_value(depth + 1))
+            self.skip_ws_comments_newlines()
+            if self.peek() == ",":
+                self.pos += 1
+                continue
+            if self.peek() == "]":
+                self.pos += 1
+                return TArray(start, self.pos, items)
+            raise self.error("expected a comma or a right bracket")
+
+    def parse_inline_table(self, depth: int) -> TTable:
+        start = self.pos
+        self.pos += 1
+        table = TTable(start, start, origin="inline")
+        self.skip_ws()
+        if self.peek() == "}":
+            self.pos += 1
+            table.end = self.pos
+            return table
+        while True:
+            self.skip_ws()
+            self.parse_keyval(table, depth + 1)
+            self.skip_ws()
+            ch = self.peek()
+            if ch == ",":
+                self.pos += 1
+                self.skip_ws()
+                if self.peek() == "}":
+                    raise self.error("trailing comma in inline table")
+                continue
+            if ch == "}":
+                self.pos += 1
+                table.end = self.pos
+                self._seal_inline(table)
+                return table
+            raise self.error("expected a comma or a right brace")
+
+    def _seal_inline(self, table: TTable) -> None:
+        # dotted keys inside an inline table build tables that are part of it
+        for entry in table.entries.values():
+            if isinstance(entry.node, TTable) and entry.node.origin == "dotted":
+                entry.node.origin = "inline"
+                self._seal_inline(entry.node)
+
+    # -- strings ---------------------------------------------------------
+    def _check_char(self, ch: str, offset: int, allow_newline: bool = False) -> None:
+        code = ord(ch)
+        if ch == "\t" or (allow_newline and ch in "\n"):
+            return
+        if code < 0x20 or code == 0x7F:
+            raise self.error("control character in string", offset)
+
+    def _escape(self) -> str:
+        # self.pos is at the backslash
+        esc = self.peek(1)
+        if esc in _ESCAPES:
+            self.pos += 2
+            return _ESCAPES[esc]
+        if esc in ("u", "U"):
+            length = 4 if esc == "u" else 8
+            digits = self.text[self.pos + 2:self.pos + 2 + length]
+            if len(digits) != length or not all(c in "0123456789abcdefABCDEF" for c in digits):
+                raise self.error("invalid unicode escape")
+            code = int(digits, 16)
+            if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+                raise self.error("invalid unicode scalar value")
+            self.pos += 2 + length
+            return chr(code)
+        raise self.error("invalid escape character in string", self.pos + 1)
+
+    def parse_basic_string(self) -> str:
+        self.pos += 1
+        out: list[str] = []
+        text = self.text
+        while True:
+            if self.pos >= self.n:
+                raise self.error("unterminated string")
+            ch = text[self.pos]
+            if ch == '"':
+                self.pos += 1
+                return "".join(out)
+            if ch == "\\":
+                out.append(self._escape())
+                continue
+            if ch == "\n":
+                raise self.error("newline in basic string")
+            self._check_char(ch, self.pos)
+            out.append(ch)
+            self.pos += 1
+
+    def parse_literal_string(self) -> str:
+        self.pos += 1
+        end = self.text.find("'", self.pos)
+        newline = self.text.find("\n", self.pos)
+        if end < 0 or (0 <= newline < end):
+            raise self.error("unterminated literal string")
+        value = self.text[self.pos:end]
+        for i, ch in enumerate(value):
+            self._check_char(ch, self.pos + i)
+        self.pos = end + 1
+        return value
+
+    def _skip_first_newline(self) -> None:
+        if self.text.startswith("\r\n", self.pos):
+            self.pos += 2
+        elif self.peek() == "\n":
+            self.pos += 1
+
+    def parse_ml_basic_string(self) -> str:
+        self.pos += 3
+        self._skip_first_newline()
+        out: list[str] = []
+        text = self.text
+        while True:
+            if self.pos >= self.n:
+                raise self.error("unterminated multi-line string")
+            if text.startswith('"""', self.pos):
+                # up to two extra quotes belong to the content
+                extra = 0
+                while extra < 2 and text.startswith('"', self.pos + 3 + extra):
+                    extra += 1
+                out.append('"' * extra)
+                self.pos += 3 + extra
+                return "".join(out)
+            ch = text[self.pos]
+            if ch == "\\":
+                # line ending backslash
+                probe = self.pos + 1
+                while probe < self.n and text[probe] in " \t":
+                    probe += 1
+                if probe < self.n and (text[probe] == "\n" or text.startswith("\r\n", probe)):
+                    self.pos = probe
+                    while self.pos < self.n and text[self.pos] in " \t\r\n":
+                        if text[self.pos] == "\r" and not text.startswith("\r\n", self.pos):
+                            raise self.error("control character in string")
+                        self.pos += 1
+                    continue
+                out.append(self._escape())
+                continue
+            if ch == "\r" and text.startswith("\r\n", self.pos):
+                out.append("\r\n")
+                self.pos += 2
+                continue
+            self._check_char(ch, self.pos, allow_newline=True)
+            out.append(ch)
+            self.pos += 1
+
+    def parse_ml_literal_string(self) -> str:
+        self.pos += 3
+        self._skip_first_newline()
+        end = self.text.find("'''", self.pos)
+        if end < 0:
+            raise self.error("unterminated multi-line literal string")
+        extra = 0
+        while extra < 2 and self.text.startswith("'", end + 3 + extra):
+            extra += 1
+        value = self.text[self.pos:end + extra]
+        for i, ch in enumerate(value):
+            if ch == "\r" and value.startswith("\r\n", i):
+                continue
+            self._check_char(ch, self.pos + i, allow_newline=True)
+        self.pos = end + 3 + extra
+        return value
+
+
+def parse_toml(text: str) -> TTable:
+    """Parse TOML text into a spanned tree; raise TomlError with an offset."""
+    return _Parser(text).parse()

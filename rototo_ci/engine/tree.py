@@ -1,0 +1,228 @@
+"""Read-only file trees: a directory, a git tree at a commit, a layered projection.
+
+Every tree lists regular files by workspace-relative POSIX path and reads them
+as bytes. Nothing outside the tree's root can be listed or read: symlinks that
+leave the root and git links (symlinks, submodules) are not part of a tree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from .errors import SourceError
+
+if TYPE_CHECKING:
+    import pygit2
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+class Tree(Protocol):
+    """A read-only view of one workspace's files."""
+
+    label: str
+
+    def files(self) -> list[str]: ...
+
+    def read(self, path: str) -> bytes: ...
+
+    def blob_id(self, path: str) -> str: ...
+
+    def local_path(self) -> Path | None: ...
+
+
+def _is_safe_relpath(path: str) -> bool:
+    parts = path.split("/")
+    return bool(path) and not path.startswith("/") and all(
+        part not in ("", ".", "..") for part in parts
+    )
+
+
+class DirTree:
+    """A directory on disk; symlinks are followed only while they stay inside it."""
+
+    def __init__(self, root: Path, label: str | None = None) -> None:
+        self.root = root.resolve()
+        self.label = label if label is not None else str(self.root)
+        self._files: list[str] | None = None
+        self._ids: dict[str, str] = {}
+
+    def local_path(self) -> Path | None:
+        return self.root
+
+    def _inside(self, path: Path) -> bool:
+        try:
+            path.resolve().relative_to(self.root)
+        except (ValueError, OSError, RuntimeError):
+            return False
+        return True
+
+    def files(self) -> list[str]:
+        if self._files is None:
+            found: list[str] = []
+            for dirpath, dirnames, filenames in os.walk(self.root, followlinks=False):
+                base = Path(dirpath)
+                rel_dir = base.relative_to(self.root).as_posix()
+                dirnames[:] = sorted(d for d in dirnames if d != ".git")
+                for name in filenames:
+                    full = base / name
+                    try:
+                        st = os.lstat(full)
+                        if stat.S_ISLNK(st.st_mode):
+                            if not self._inside(full):
+                                continue
+                            st = os.stat(full)
+                        if not stat.S_ISREG(st.st_mode):
+                            continue
+                    except OSError:
+                        continue
+                    found.append(name if rel_dir == "." else f"{rel_dir}/{name}")
+            self._files = sorted(found)
+        return self._files
+
+    def _path(self, path: str) -> Path:
+        if not _is_safe_relpath(path):
+            raise SourceError(f"refusing to read path outside the workspace: {path}")
+        full = self.root / path
+        if not self._inside(full):
+            raise SourceError(f"refusing to read path outside the workspace: {path}")
+        return full
+
+    def read(self, path: str) -> bytes:
+        full = self._path(path)
+        try:
+            size = full.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise SourceError(f"file is too large to read ({size} bytes): {path}")
+            return full.read_bytes()
+        except OSError as exc:
+            raise SourceError(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+    def blob_id(self, path: str) -> str:
+        cached = self._ids.get(path)
+        if cached is None:
+            cached = hashlib.sha1(self.read(path)).hexdigest()
+            self._ids[path] = cached
+        return cached
+
+
+class GitTree:
+    """A directory inside one git tree object, read straight from the object store."""
+
+    def __init__(self, repo: pygit2.Repository, tree: pygit2.Tree, label: str,
+                 commit: str | None = None, prefix: str = "") -> None:
+        self.repo = repo
+        self.tree = tree
+        self.label = label
+        self.commit = commit
+        self.prefix = prefix
+        self._entries: dict[str, str] | None = None
+
+    def local_path(self) -> Path | None:
+        return None
+
+    def _walk(self) -> dict[str, str]:
+        import pygit2
+
+        if self._entries is None:
+            entries: dict[str, str] = {}
+            stack: list[tuple[str, pygit2.Tree]] = [("", self.tree)]
+            while stack:
+                base, tree = stack.pop()
+                for entry in tree:
+                    name = entry.name or ""
+                    if name in ("", ".", "..") or "/" in name:
+                        continue
+                    path = f"{base}{name}"
+                    if entry.filemode == pygit2.enums.FileMode.TREE:
+                        stack.append((path + "/", self.repo[entry.id]))  # type: ignore[list-item]
+                    elif entry.filemode in (pygit2.enums.FileMode.BLOB,
+                                            pygit2.enums.FileMode.BLOB_EXECUTABLE):
+                        entries[path] = str(entry.id)
+                    # symlinks and submodules are never part of a workspace
+            self._entries = entries
+        return self._entries
+
+    def files(self) -> list[str]:
+        return sorted(self._walk())
+
+    def blob_id(self, path: str) -> str:
+        try:
+            return self._walk()[path]
+        except KeyError:
+            raise SourceError(f"no such file in {self.label}: {path}") from None
+
+    def read(self, path: str) -> bytes:
+        blob = self.repo[self.blob_id(path)]
+        data: bytes = blob.data  # type: ignore[attr-defined]
+        if len(data) > MAX_FILE_BYTES:
+            raise SourceError(f"file is too large to read ({len(data)} bytes): {path}")
+        return data
+
+
+class MemoryTree:
+    """Files held in memory (archives, tests)."""
+
+    def __init__(self, files: dict[str, bytes], label: str = "<memory>") -> None:
+        self._data = dict(files)
+        self.label = label
+
+    def local_path(self) -> Path | None:
+        return None
+
+    def files(self) -> list[str]:
+        return sorted(self._data)
+
+    def read(self, path: str) -> bytes:
+        try:
+            return self._data[path]
+        except KeyError:
+            raise SourceError(f"no such file in {self.label}: {path}") from None
+
+    def blob_id(self, path: str) -> str:
+        return hashlib.sha1(self.read(path)).hexdigest()
+
+
+MANIFEST = "rototo-workspace.toml"
+
+
+class LayeredTree:
+    """Parent layers first, the child last; a later layer replaces a path wholesale.
+
+    Parent manifests are not projected: the child's manifest is the root manifest.
+    """
+
+    def __init__(self, layers: Iterable[Tree], label: str) -> None:
+        self.layers = list(layers)
+        self.label = label
+        owner: dict[str, Tree] = {}
+        last = len(self.layers) - 1
+        for index, layer in enumerate(self.layers):
+            for path in layer.files():
+                if path == MANIFEST and index != last:
+                    continue
+                owner[path] = layer
+        self._owner = owner
+
+    def local_path(self) -> Path | None:
+        return self.layers[-1].local_path() if len(self.layers) == 1 else None
+
+    def files(self) -> list[str]:
+        return sorted(self._owner)
+
+    def _layer(self, path: str) -> Tree:
+        try:
+            return self._owner[path]
+        except KeyError:
+            raise SourceError(f"no such file in {self.label}: {path}") from None
+
+    def read(self, path: str) -> bytes:
+        return self._layer(path).read(path)
+
+    def blob_id(self, path: str) -> str:
+        return self._layer(path).blob_id(path)

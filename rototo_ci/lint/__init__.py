@@ -1,0 +1,1 @@
+"""Lint: built-in rules and sandboxed custom Lua rules."""
