@@ -9,6 +9,7 @@ Plain `http://` and `git+http://` are refused.
 from __future__ import annotations
 
 import io
+import re
 import tarfile
 import tempfile
 import tomllib
@@ -244,9 +245,9 @@ def open_single(source: str, cwd: Path) -> OpenedTree:
             raise SourceError(f"file:// sources do not take a fragment: {source}")
         path = Path(urllib.parse.unquote(rest))
         return _open_directory(path if path.is_absolute() else cwd / path)
-    if "://" in source.split("/", 1)[0] + "/" and not Path(source).exists():
-        scheme = source.split("://", 1)[0]
-        raise SourceError(f"unsupported workspace source scheme: {scheme}://")
+    scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*)://", source)
+    if scheme and not Path(source).exists():
+        raise SourceError(f"unsupported workspace source scheme: {scheme.group(1)}://")
     path = Path(source)
     return _open_directory(path if path.is_absolute() else cwd / path)
 
