@@ -1,0 +1,1 @@
+"""Behavioural review of a git range: semantic changes, resolution impact, lint delta."""

@@ -1,0 +1,148 @@
+"""`rototo diff`: the behavioural review of a git range, per workspace."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..engine.diagnostics import Diagnostic
+from ..engine.errors import SourceError
+from ..engine.tree import Tree
+from .changes import context_changes, semantic_changes
+from .impact import ImpactStats, resolution_changes
+from .load import LoadedSide, ParseCache, load_side
+from .report import DiffReport, LintDelta, WorkspaceDiff
+from .revisions import Side, open_repository, parse_range
+
+# name -> context object, and name -> raw text (to detect edits)
+ContextSet = tuple[dict[str, Any], dict[str, str]]
+ContextProvider = Callable[[Tree], ContextSet]
+
+
+@dataclass
+class DiffOptions:
+    range: str | None = None
+    workspaces: Sequence[str] = ()
+    extra_contexts: dict[str, Any] = field(default_factory=dict)
+    cwd: Path = field(default_factory=Path.cwd)
+    progress: Callable[[str], None] | None = None
+
+
+def _lint_key(d: Diagnostic) -> tuple[str, str, str]:
+    return (d.rule, d.path, repr(sorted(d.entity.items())))
+
+
+def lint_delta(base: list[Diagnostic], head: list[Diagnostic]) -> LintDelta:
+    """Introduced and resolved diagnostics, matched on rule, path and entity (not lines)."""
+    base_counts = Counter(_lint_key(d) for d in base)
+    head_counts = Counter(_lint_key(d) for d in head)
+    introduced, resolved = [], []
+    remaining = Counter(base_counts)
+    for d in head:
+        key = _lint_key(d)
+        if remaining[key] > 0:
+            remaining[key] -= 1
+        else:
+            introduced.append(d)
+    remaining = Counter(head_counts)
+    for d in base:
+        key = _lint_key(d)
+        if remaining[key] > 0:
+            remaining[key] -= 1
+        else:
+            resolved.append(d)
+    return LintDelta(introduced, resolved)
+
+
+def _diagnostics(side: LoadedSide) -> list[Diagnostic]:
+    return side.workspace.diagnostics if side.workspace is not None else []
+
+
+def _relative_dirs(paths: Sequence[str], cwd: Path, workdir: Path) -> list[str]:
+    result = []
+    for raw in paths:
+        full = (cwd / raw).resolve()
+        try:
+            rel = full.relative_to(workdir.resolve()).as_posix()
+        except ValueError:
+            raise SourceError(f"--workspace {raw} is outside the repository") from None
+        result.append("" if rel == "." else rel)
+    return result
+
+
+def compare_workspace(subdir: str, base_side: Side, head_side: Side, cache: ParseCache,
+                      provider: ContextProvider, extra: dict[str, Any], cwd: Path
+                      ) -> WorkspaceDiff:
+    base = load_side(base_side.opened(subdir), cache, cwd)
+    head = load_side(head_side.opened(subdir), cache, cwd)
+    if not base.present and not head.present:
+        raise SourceError(f"no workspace at {subdir or '.'} on either side of the range")
+    status = ("added" if not base.present else "removed" if not head.present else
+              "unchanged" if base.blobs == head.blobs and base.error == head.error
+              else "modified")
+    diff = WorkspaceDiff(
+        path=subdir or ".", status=status,
+        base_loadable=base.loadable if base.present else None,
+        head_loadable=head.loadable if head.present else None,
+    )
+    base_model = base.workspace.model if base.workspace else None
+    head_model = head.workspace.model if head.workspace else None
+    diff.changes = semantic_changes(base_model, head_model)
+    base_contexts, base_raw = provider(base.tree) if base.tree is not None else ({}, {})
+    head_contexts, head_raw = provider(head.tree) if head.tree is not None else ({}, {})
+    diff.changes.extend(context_changes(base_contexts, head_contexts, base_raw, head_raw))
+    contexts = {**base_contexts, **head_contexts, **extra}
+    diff.contexts = sorted(contexts)
+    diff.lint = lint_delta(_diagnostics(base), _diagnostics(head))
+    diff.base_errors = [d for d in _diagnostics(base) if d.is_error]
+    diff.head_errors = [d for d in _diagnostics(head) if d.is_error]
+    if base.error:
+        diff.base_loadable = False
+    if head.error:
+        diff.head_loadable = False
+    if (base.present and not base.loadable) or (head.present and not head.loadable):
+        return diff  # an application would refuse that side: no resolutions
+    first_line: dict[str, tuple[str, int | None]] = {}
+    for change in diff.changes:
+        if change.target.startswith("variable://"):
+            first_line.setdefault(change.target[len("variable://"):], (change.path, change.line))
+
+    def locate(variable_id: str) -> tuple[str | None, int | None]:
+        if variable_id in first_line:
+            return first_line[variable_id]
+        model = head_model if head_model and variable_id in head_model.variables else base_model
+        if model is None or variable_id not in model.variables:
+            return None, None
+        return model.variables[variable_id].path, 1
+
+    stats = ImpactStats()
+    diff.resolutions = resolution_changes(
+        base.workspace if base.present else None, base.blobs,
+        head.workspace if head.present else None, head.blobs,
+        contexts, stats, locate,
+    )
+    diff.variables_resolved, diff.variables_skipped = stats.resolved, stats.skipped
+    return diff
+
+
+def run_diff(options: DiffOptions, provider: ContextProvider) -> DiffReport:
+    """Compare two revisions of every workspace in the repository (or the chosen ones)."""
+    repo = open_repository(options.cwd)
+    base_side, head_side = parse_range(repo, options.range)
+    workdir = Path(repo.workdir or options.cwd)
+    if options.workspaces:
+        dirs = _relative_dirs(options.workspaces, options.cwd, workdir)
+    else:
+        dirs = sorted(set(base_side.workspace_dirs()) | set(head_side.workspace_dirs()))
+    cache = ParseCache()
+    workspaces = []
+    for subdir in dirs:
+        if options.progress:
+            options.progress(subdir or ".")
+        diff = compare_workspace(subdir, base_side, head_side, cache, provider,
+                                 options.extra_contexts, workdir)
+        workspaces.append(diff)
+    return DiffReport(base=base_side.to_json(), head=head_side.to_json(), workspaces=workspaces)
