@@ -22,6 +22,11 @@ if TYPE_CHECKING:
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
+def git_blob_id(data: bytes) -> str:
+    """The id git gives these bytes, so files on disk and in commits compare directly."""
+    return hashlib.sha1(b"blob %d\x00" % len(data) + data).hexdigest()
+
+
 class Tree(Protocol):
     """A read-only view of one workspace's files."""
 
@@ -106,7 +111,7 @@ class DirTree:
     def blob_id(self, path: str) -> str:
         cached = self._ids.get(path)
         if cached is None:
-            cached = hashlib.sha1(self.read(path)).hexdigest()
+            cached = git_blob_id(self.read(path))
             self._ids[path] = cached
         return cached
 
@@ -185,7 +190,7 @@ class MemoryTree:
             raise SourceError(f"no such file in {self.label}: {path}") from None
 
     def blob_id(self, path: str) -> str:
-        return hashlib.sha1(self.read(path)).hexdigest()
+        return git_blob_id(self.read(path))
 
 
 MANIFEST = "rototo-workspace.toml"
