@@ -6,13 +6,22 @@ capped at 10 and one final notice counts what was left out.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from ..engine.diagnostics import Diagnostic
-from ..review.report import DiffReport, WorkspaceDiff
-from .diff_markdown import outcome_text
+from ..review.report import DiffReport, Outcome, WorkspaceDiff
 
 PER_KIND = 10
+
+
+def plain_outcome(outcome: Outcome) -> str:
+    if outcome is None:
+        return "absent"
+    if "error" in outcome:
+        return f"error ({outcome['error']})"
+    value = json.dumps(outcome["value"], ensure_ascii=False, sort_keys=True)
+    return f"{outcome['value_key']} = {value if len(value) <= 60 else value[:59] + '…'}"
 
 
 def escape_data(text: str) -> str:
@@ -65,7 +74,7 @@ def _behaviour_annotations(ws: WorkspaceDiff, prefix: str) -> list[Annotation]:
     where: dict[str, tuple[str | None, int | None]] = {}
     for change in ws.resolutions:
         by_variable.setdefault(change.variable, []).append(
-            f"{change.context}: {outcome_text(change.before)} → {outcome_text(change.after)}"
+            f"{change.context}: {plain_outcome(change.before)} → {plain_outcome(change.after)}"
         )
         where.setdefault(change.variable, (change.path, change.line))
     annotations = []
@@ -75,7 +84,7 @@ def _behaviour_annotations(ws: WorkspaceDiff, prefix: str) -> list[Annotation]:
                                         else "")
         annotations.append(Annotation(
             kind="notice", title=f"rototo: {variable} changes in {len(cells)} context(s)",
-            message=shown.replace("`", ""), file=prefix + ws.file_path(path) if path else None,
+            message=shown, file=prefix + ws.file_path(path) if path else None,
             line=line, weight=len(cells),
         ))
     return annotations
