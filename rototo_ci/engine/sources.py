@@ -71,8 +71,8 @@ def find_workspace_root(start: Path) -> Path:
 
 def split_fragment(fragment: str) -> tuple[str | None, str]:
     """`REF:SUBDIR`, `REF`, `:SUBDIR` -> (ref or None, subdir)."""
-    ref, _, subdir = fragment.partition(":")
-    ref = ref or None
+    raw_ref, _, subdir = fragment.partition(":")
+    ref = raw_ref or None
     if ref is not None and ref.startswith("-"):
         raise SourceError(f"git ref must not start with '-': {ref}")
     return ref, clean_subdir(subdir)
@@ -109,15 +109,15 @@ def _git_tree_at(repo: pygit2.Repository, ref: str | None, subdir: str,
         commit = obj.peel(pygit2.Commit)
     except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
         raise SourceError(f"cannot resolve git revision {spec!r} in {label}") from None
-    tree: pygit2.Object = commit.tree
+    tree = commit.tree
     if subdir:
         try:
-            tree = commit.tree[subdir]
+            found = repo[commit.tree[subdir].id]
         except KeyError:
             raise SourceError(f"no directory {subdir!r} at {spec} in {label}") from None
-        tree = repo[tree.id]
-        if not isinstance(tree, pygit2.Tree):
+        if not isinstance(found, pygit2.Tree):
             raise SourceError(f"{subdir!r} at {spec} is not a directory in {label}")
+        tree = found
     sha = str(commit.id)
     location = GitLocation(repo, sha, subdir)
     display = f"{label}#{spec}" + (f":{subdir}" if subdir else "")
@@ -186,15 +186,15 @@ def unpack_archive(data: bytes, subdir: str, label: str) -> MemoryTree:
 
     try:
         if zipfile.is_zipfile(io.BytesIO(data)):
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                for info in archive.infolist():
+            with zipfile.ZipFile(io.BytesIO(data)) as zipped:
+                for info in zipped.infolist():
                     if not info.is_dir():
-                        add(info.filename, archive.read(info))
+                        add(info.filename, zipped.read(info))
         else:
-            with tarfile.open(fileobj=io.BytesIO(data)) as archive:
-                for member in archive:
+            with tarfile.open(fileobj=io.BytesIO(data)) as tarred:
+                for member in tarred:
                     if member.isfile():
-                        handle = archive.extractfile(member)
+                        handle = tarred.extractfile(member)
                         if handle is not None:
                             add(member.name, handle.read())
     except (tarfile.TarError, zipfile.BadZipFile, OSError, EOFError):

@@ -145,7 +145,9 @@ class GitTree:
                         continue
                     path = f"{base}{name}"
                     if entry.filemode == pygit2.enums.FileMode.TREE:
-                        stack.append((path + "/", self.repo[entry.id]))  # type: ignore[list-item]
+                        subtree = self.repo[entry.id]
+                        assert isinstance(subtree, pygit2.Tree)
+                        stack.append((path + "/", subtree))
                     elif entry.filemode in (pygit2.enums.FileMode.BLOB,
                                             pygit2.enums.FileMode.BLOB_EXECUTABLE):
                         entries[path] = str(entry.id)

@@ -51,7 +51,9 @@ class Side:
             for entry in tree:
                 name = entry.name or ""
                 if entry.filemode == pygit2.enums.FileMode.TREE:
-                    stack.append((f"{base}{name}/", self.repo[entry.id]))  # type: ignore[list-item]
+                    subtree = self.repo[entry.id]
+                    assert isinstance(subtree, pygit2.Tree)
+                    stack.append((f"{base}{name}/", subtree))
                 elif name == MANIFEST and entry.filemode in (
                         pygit2.enums.FileMode.BLOB, pygit2.enums.FileMode.BLOB_EXECUTABLE):
                     found.append(base.rstrip("/"))
