@@ -167,3 +167,24 @@ def test_lint_delta_matches_on_rule_path_entity_not_lines(repo: Repo) -> None:
     report = repo.diff()
     assert report.workspaces[0].lint.introduced == []
     assert report.workspaces[0].lint.resolved == []
+
+
+def test_extends_reads_parent_at_the_same_revision(repo: Repo) -> None:
+    parent = base_workspace()
+    repo.write(parent, "base")
+    repo.write({"rototo-workspace.toml": 'schema_version = 1\nextends = ["../base"]\n',
+                "variables/limit.toml": int_variable({"small": 1, "large": 2}, "small",
+                                                     [("paid", "large")])}, "team")
+    repo.commit()
+    # only the parent changes: the child's behaviour changes with it
+    repo.write({"qualifiers/paid.toml": qualifier_plan(["free"])}, "base")
+    repo.commit("parent change")
+    report = repo.diff("HEAD~1..HEAD")
+    by_path = {w.path: w for w in report.workspaces}
+    assert set(by_path) == {"base", "team"}
+    team = by_path["team"]
+    assert team.status == "modified"
+    assert _cells(report, list(by_path).index("team")) == {
+        ("limit", "contexts/free.json", "small", "large"),
+        ("limit", "contexts/growth.json", "large", "small"),
+    }
