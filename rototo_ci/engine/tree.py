@@ -55,6 +55,7 @@ class DirTree:
         self.root = root.resolve()
         self.label = label if label is not None else str(self.root)
         self._files: list[str] | None = None
+        self._listed: set[str] = set()
         self._ids: dict[str, str] = {}
 
     def local_path(self) -> Path | None:
@@ -88,9 +89,12 @@ class DirTree:
                         continue
                     found.append(name if rel_dir == "." else f"{rel_dir}/{name}")
             self._files = sorted(found)
+            self._listed = set(found)
         return self._files
 
     def _path(self, path: str) -> Path:
+        if path in self._listed:  # checked when listed: a regular file or an inside link
+            return self.root / path
         if not _is_safe_relpath(path):
             raise SourceError(f"refusing to read path outside the workspace: {path}")
         full = self.root / path
