@@ -1,0 +1,91 @@
+"""A content-hash cache for lint reports: an unchanged tree is not parsed or linted again.
+
+The key is every (path, git blob id) of the projected tree plus the rototo-ci
+version, so any edit, added or removed file misses. Entries live under
+$ROTOTO_CACHE_DIR (default: $XDG_CACHE_HOME/rototo-ci or ~/.cache/rototo-ci);
+ROTOTO_NO_CACHE=1 turns the cache off. A broken entry is treated as a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ..engine.diagnostics import Diagnostic, Related
+from ..engine.documents import Document, Position, Range
+from ..engine.tree import Tree
+
+FORMAT = 1
+
+
+def cache_dir() -> Path | None:
+    if os.environ.get("ROTOTO_NO_CACHE"):
+        return None
+    explicit = os.environ.get("ROTOTO_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME")
+    return (Path(base) if base else Path.home() / ".cache") / "rototo-ci"
+
+
+def tree_key(tree: Tree) -> str:
+    from .. import __version__
+
+    digest = hashlib.sha256(f"rototo-ci {__version__} lint-cache {FORMAT}\n".encode())
+    for path in tree.files():
+        digest.update(f"{path}\0{tree.blob_id(path)}\n".encode())
+    return digest.hexdigest()
+
+
+def _range(data: dict[str, Any] | None) -> Range | None:
+    if data is None:
+        return None
+    return Range(Position(**data["start"]), Position(**data["end"]))
+
+
+def diagnostic_from_json(data: dict[str, Any]) -> Diagnostic:
+    location = data["location"]
+    return Diagnostic(
+        rule=data["rule"], severity=data["severity"], stage=data["stage"],
+        entity=data["entity"], message=data["message"], help=data["help"],
+        path=location["path"], range=_range(location.get("range")),
+        related=[Related(r["location"]["path"], _range(r["location"].get("range")),
+                         r["message"]) for r in data.get("related", [])],
+    )
+
+
+def load(key: str) -> tuple[list[Document], list[Diagnostic]] | None:
+    directory = cache_dir()
+    if directory is None:
+        return None
+    try:
+        data = json.loads((directory / f"{key}.json").read_text(encoding="utf-8"))
+        documents = [Document(id=d["id"], path=d["path"], kind=d["kind"], name=d["name"])
+                     for d in data["documents"]]
+        diagnostics = [diagnostic_from_json(d) for d in data["diagnostics"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return documents, diagnostics
+
+
+def store(key: str, documents: list[Document], diagnostics: list[Diagnostic]) -> None:
+    directory = cache_dir()
+    if directory is None:
+        return
+    payload = {
+        "documents": [{"id": d.id, "path": d.path, "kind": d.kind, "name": d.name}
+                      for d in documents],
+        "diagnostics": [d.to_json() for d in diagnostics],
+    }
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=directory, suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(payload, out)
+        os.replace(temp, directory / f"{key}.json")
+    except OSError:
+        return  # a cache that cannot be written is only a slower run
