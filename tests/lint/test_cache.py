@@ -21,8 +21,8 @@ def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_round_trip_and_invalidation(tmp_path: Path) -> None:
-    ws = flag_workspace(tmp_path / "ws", extra={"qualifiers/unused.toml": (
-        'schema_version = 1\n\n[[predicate]]\nattribute = "a"\nop = "eq"\nvalue = 1\n')})
+    ws = flag_workspace(tmp_path / "ws", extra={"variables/broken.toml": (
+        'schema_version = 1\ntype = "int"\n\n[values]\na = 1\n\n[resolve]\ndefault = "b"\n')})
     workspace = Workspace.inspect(str(ws))
     key = cache.tree_key(DirTree(ws))
     assert cache.load(key) is None
@@ -31,7 +31,7 @@ def test_round_trip_and_invalidation(tmp_path: Path) -> None:
     assert loaded is not None
     documents, diagnostics = loaded
     assert [d.to_json() for d in diagnostics] == [d.to_json() for d in workspace.diagnostics]
-    assert diagnostics  # the unused qualifier is reported, so the comparison is not vacuous
+    assert diagnostics  # the unknown default is reported, so the comparison is not vacuous
     assert [d.path for d in documents] == [d.path for d in workspace.documents]
     (ws / "variables" / "flag.toml").write_text((ws / "variables" / "flag.toml").read_text()
                                                 + "\n")
