@@ -171,7 +171,7 @@ class VariableTrace:
 Compare = Callable[[Any], bool]
 
 
-def _compile_compare(op: str, expected: Any) -> Compare:
+def compile_compare(op: str, expected: Any) -> Compare:
     if op == "eq":
         return lambda actual: json_equal(actual, expected)
     if op == "neq":
@@ -237,7 +237,7 @@ class Runtime:
                                                   p.salt, start, end))
             else:
                 compiled.append(CompiledPredicate(p, tuple(p.path), p.qualifier_ref,
-                                                  _compile_compare(p.op, p.value), None, 0, 0))
+                                                  compile_compare(p.op, p.value), None, 0, 0))
         return CompiledQualifier(qualifier.id, compiled)
 
     @staticmethod

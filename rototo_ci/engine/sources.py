@@ -264,23 +264,24 @@ def _open_directory(path: Path) -> OpenedTree:
 
 
 def _manifest_extends(opened: OpenedTree) -> list[str]:
+    """The parents a manifest declares; a malformed manifest declares none.
+
+    Lint reports malformed manifests (parse and shape diagnostics), which also
+    keeps such a workspace from loading.
+    """
     try:
         data = opened.tree.read(MANIFEST)
     except SourceError:
         raise SourceError(f"workspace has no {MANIFEST}: {opened.tree.label}") from None
     try:
         manifest = tomllib.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise SourceError(f"failed to parse workspace manifest {opened.tree.label}: {exc}") from None
-    extends = manifest.get("extends")
-    if extends is None:
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
         return []
+    extends = manifest.get("extends")
     if not isinstance(extends, list):
-        raise SourceError("workspace extends must be an array of sources")
-    for entry in extends:
-        if not isinstance(entry, str) or not entry.strip() or entry != entry.strip():
-            raise SourceError("workspace extends entries must be nonblank strings without padding")
-    return list(extends)
+        return []
+    return [entry for entry in extends
+            if isinstance(entry, str) and entry.strip() and entry == entry.strip()]
 
 
 def _is_relative_local(source: str) -> bool:

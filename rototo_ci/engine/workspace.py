@@ -140,29 +140,29 @@ class Workspace:
         return Evaluation(runtime, checked, trace=trace)
 
     # -- resolution ------------------------------------------------------
-    def _require_variable(self, variable_id: str) -> None:
+    def require_variable(self, variable_id: str) -> None:
         if variable_id not in self.runtime().variables:
             raise NotFoundError(f"variable not found: variable://{variable_id}")
 
-    def _require_qualifier(self, qualifier_id: str) -> None:
+    def require_qualifier(self, qualifier_id: str) -> None:
         if qualifier_id not in self.runtime().qualifiers:
             raise NotFoundError(f"qualifier not found: qualifier://{qualifier_id}")
 
     def resolve_variable(self, variable_id: str, context: Any, *,
                          validate_context: bool = True) -> VariableResolution:
-        self._require_variable(variable_id)
+        self.require_variable(variable_id)
         return self.evaluation(context, validate_context=validate_context).variable(
             variable_id)[0]
 
     def resolve_qualifier(self, qualifier_id: str, context: Any, *,
                           validate_context: bool = True) -> QualifierResolution:
-        self._require_qualifier(qualifier_id)
+        self.require_qualifier(qualifier_id)
         evaluation = self.evaluation(context, validate_context=validate_context)
         return QualifierResolution(qualifier_id, evaluation.qualifier(qualifier_id))
 
     def trace_variable(self, variable_id: str, context: Any, *,
                        evaluation: Evaluation | None = None) -> VariableTrace:
-        self._require_variable(variable_id)
+        self.require_variable(variable_id)
         evaluation = evaluation or self.evaluation(context, trace=True)
         resolution, rules = evaluation.variable(variable_id)
         default = self.runtime().variables[variable_id].default
@@ -171,7 +171,7 @@ class Workspace:
 
     def trace_qualifier(self, qualifier_id: str, context: Any, *,
                         evaluation: Evaluation | None = None) -> QualifierTrace:
-        self._require_qualifier(qualifier_id)
+        self.require_qualifier(qualifier_id)
         evaluation = evaluation or self.evaluation(context, trace=True)
         evaluation.qualifier(qualifier_id)
         return evaluation.traces[qualifier_id]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ..engine.diagnostics import Diagnostic
 from ..review.report import DiffReport, Outcome, WorkspaceDiff
+from .workflow import escape_data, escape_property
 
 PER_KIND = 10
 
@@ -22,14 +23,6 @@ def plain_outcome(outcome: Outcome) -> str:
         return f"error ({outcome['error']})"
     value = json.dumps(outcome["value"], ensure_ascii=False, sort_keys=True)
     return f"{outcome['value_key']} = {value if len(value) <= 60 else value[:59] + '…'}"
-
-
-def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(text: str) -> str:
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 @dataclass

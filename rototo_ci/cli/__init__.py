@@ -1,0 +1,1 @@
+"""The `rototo` command line: one thin module per command."""

@@ -1,0 +1,98 @@
+"""The `rototo` application. Commands register here with one line each."""
+
+from __future__ import annotations
+
+import sys
+
+
+def _version() -> str:
+    from .. import __version__
+
+    return f"rototo-ci {__version__}"
+
+
+def build_app():  # type: ignore[no-untyped-def]
+    import typer
+
+    from . import diff, init, lint, resolve, show
+
+    app = typer.Typer(
+        name="rototo",
+        help="Review toolchain for rototo workspaces: lint, test, resolve and diff.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+    )
+
+    @app.callback()
+    def root(
+        version: bool = typer.Option(False, "--version", "-V", help="Print the version."),
+    ) -> None:
+        """Review toolchain for rototo workspaces: lint, test, resolve and diff."""
+        if version:
+            print(_version())
+            raise typer.Exit(0)
+
+    app.command("lint")(lint.command)
+    app.command("resolve")(resolve.command)
+    app.command("show")(show.command)
+    app.command("init")(init.command)
+    app.command("diff")(diff.command)
+    for module_name in ("fixtures", "test", "comment"):
+        _register_optional(app, module_name)
+    return app
+
+
+def _register_optional(app, name: str) -> None:  # type: ignore[no-untyped-def]
+    import importlib
+
+    try:
+        module = importlib.import_module(f"{__package__}.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.endswith(f"cli.{name}"):
+            return
+        raise
+    app.command(name)(module.command)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args in (["--version"], ["-V"]):  # answer before importing anything heavy
+        print(_version())
+        return 0
+    from ..engine.errors import RototoError
+
+    app = build_app()
+    try:
+        result = app(args=args, prog_name="rototo", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except SystemExit as exc:
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
+    except RototoError as error:
+        print(f"rototo: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("rototo: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # noqa: BLE001 - a traceback is a bug; say so in one line
+        # typer ships its own click: recognise its exceptions by shape, not by import
+        name = type(error).__name__
+        if name == "Exit":
+            return int(getattr(error, "exit_code", 0))
+        if name == "Abort":
+            print("rototo: interrupted", file=sys.stderr)
+            return 130
+        if hasattr(error, "show") and hasattr(error, "exit_code"):
+            error.show()
+            return int(error.exit_code)
+        print(f"rototo: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        return 2
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

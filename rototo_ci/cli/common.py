@@ -1,0 +1,42 @@
+"""Shared command-line plumbing: colour, selectors, step summary, error lines."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import IO, Any
+
+
+def use_color(color: str, stream: IO[str] | Any = None) -> bool:
+    """--color auto|always|never; auto follows the terminal and NO_COLOR."""
+    choice = (color or "auto").lower()
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    stream = stream or sys.stdout
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def write_step_summary(markdown: str) -> bool:
+    """Append to $GITHUB_STEP_SUMMARY when GitHub provides one; True when written."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return False
+    try:
+        with open(target, "a", encoding="utf-8") as out:
+            out.write(markdown)
+            if not markdown.endswith("\n"):
+                out.write("\n")
+    except OSError as exc:
+        print(f"rototo: warning: cannot write the step summary: {exc.strerror}", file=sys.stderr)
+        return False
+    return True
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print one error line and exit."""
+    import typer
+
+    print(f"rototo: error: {message}", file=sys.stderr)
+    raise typer.Exit(code)

@@ -1,0 +1,87 @@
+"""`rototo resolve`: the value an application would receive for a context, with its trace."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from .selectors import (
+    ColorOpt,
+    QualifierOpt,
+    QualifiersOpt,
+    RevOpt,
+    SourceArg,
+    VariableOpt,
+    VariablesOpt,
+)
+
+
+def command(
+    source: SourceArg = None,
+    variable: VariableOpt = None, variables: VariablesOpt = False,
+    qualifier: QualifierOpt = None, qualifiers: QualifiersOpt = False,
+    context: Annotated[list[str] | None, typer.Option(
+        "--context", "-c", help="JSON object, @file.json or a.b=value; repeated values merge "
+                                "left to right (default {}).")] = None,
+    rev: RevOpt = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print traces as JSON.")] = False,
+    no_validate_context: Annotated[bool, typer.Option(
+        "--no-validate-context", help="Skip checking the context against the context schema."
+    )] = False,
+    color: ColorOpt = "auto",
+) -> int:
+    """Resolve variables or qualifiers for a context (exit 1 when a resolution fails)."""
+    from ..engine.context import merge_context_inputs
+    from ..engine.errors import ResolutionError
+    from ..engine.resolve import QualifierTrace, VariableTrace
+    from ..engine.workspace import Workspace
+    from .common import fail, use_color
+
+    if not (variable or variables or qualifier or qualifiers):
+        fail("choose what to resolve: --variable ID, --variables, --qualifier ID or --qualifiers")
+    ctx = merge_context_inputs(context or [])
+    workspace = Workspace.load(source, rev=rev)
+    runtime = workspace.runtime()
+    variable_ids = list(runtime.variables) if variables else list(dict.fromkeys(variable or []))
+    qualifier_ids = list(runtime.qualifiers) if qualifiers else list(
+        dict.fromkeys(qualifier or []))
+    for vid in variable_ids:
+        workspace.require_variable(vid)
+    for qid in qualifier_ids:
+        workspace.require_qualifier(qid)
+    evaluation = workspace.evaluation(ctx, validate_context=not no_validate_context, trace=True)
+    variable_traces: list[VariableTrace] = []
+    qualifier_traces: list[QualifierTrace] = []
+    errors: list[str] = []
+    for vid in variable_ids:
+        try:
+            variable_traces.append(workspace.trace_variable(vid, ctx, evaluation=evaluation))
+        except ResolutionError as error:
+            errors.append(f"variable://{vid}: {error}")
+    for qid in qualifier_ids:
+        try:
+            qualifier_traces.append(workspace.trace_qualifier(qid, ctx, evaluation=evaluation))
+        except ResolutionError as error:
+            errors.append(f"qualifier://{qid}: {error}")
+    if json_:
+        data: dict[str, Any] = {
+            "workspace": workspace.root,
+            "variables": [t.to_json() for t in variable_traces],
+            "qualifiers": [t.to_json() for t in qualifier_traces],
+        }
+        if errors:
+            for error in errors:
+                print(f"rototo: error: {error}", file=sys.stderr)
+            return 1
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        return 0
+    from ..render.resolve_text import render_resolve_text
+
+    sys.stdout.write(render_resolve_text(variable_traces, qualifier_traces, [],
+                                         color=use_color(color, sys.stdout)))
+    for error in errors:
+        print(f"rototo: error: {error}", file=sys.stderr)
+    return 1 if errors else 0

@@ -1,0 +1,112 @@
+"""`rototo show`: configured entities and the lint rule catalog."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from .selectors import (
+    AuthorityOpt,
+    LinterOpt,
+    LintersOpt,
+    LintRuleOpt,
+    LintRulesOpt,
+    QualifierOpt,
+    QualifiersOpt,
+    ResourceOpt,
+    ResourcesOpt,
+    RevOpt,
+    SourceArg,
+    VariableOpt,
+    VariablesOpt,
+    make_selection,
+)
+
+
+def _entity(kind: str, ident: str, path: str, content: Any) -> dict[str, Any]:
+    return {"id": ident, "uri": f"{kind}://{ident}", "path": path, "content": content}
+
+
+def show_data(workspace: Any, selection: Any) -> dict[str, Any]:
+    from ..lint.catalog import AUTHORITY, catalog
+
+    model = workspace.model if workspace is not None else None
+    show_all = selection.empty
+    data: dict[str, Any] = {"command": "show",
+                            "workspace": workspace.root if workspace else None,
+                            "schemas": [], "resources": [], "variables": [], "qualifiers": [],
+                            "lint_rules": [], "lint_authorities": [], "linters": []}
+    if model is not None:
+        for vid, v in model.variables.items():
+            if show_all or selection.all_variables or vid in selection.variables:
+                data["variables"].append(_entity("variable", vid, v.path, v.doc.toml.plain()))
+        for qid, q in model.qualifiers.items():
+            if show_all or selection.all_qualifiers or qid in selection.qualifiers:
+                data["qualifiers"].append(_entity("qualifier", qid, q.path, q.doc.toml.plain()))
+        for rid, r in model.resources.items():
+            if show_all or selection.all_resources or rid in selection.resources:
+                item = _entity("resource", rid, r.doc.path, r.doc.toml.plain())
+                item["objects"] = {k: o.value for k, o in r.objects.items()}
+                data["resources"].append(item)
+        if show_all:
+            data["schemas"] = [{"path": s.path, "content": s.value}
+                               for s in model.schemas.values()]
+        for doc in model.custom_lint:
+            if show_all or selection.all_linters or doc.name in selection.linters:
+                data["linters"].append({"id": doc.name, "path": doc.path})
+    rules = [info.to_json() for info in catalog()]
+    if selection.all_lint_rules or selection.lint_rules or selection.lint_authorities:
+        data["lint_rules"] = [
+            r for r in rules if selection.all_lint_rules or r["rule"] in selection.lint_rules
+            or r["rule"].split("/", 1)[0] in selection.lint_authorities]
+        data["lint_authorities"] = sorted({AUTHORITY, *selection.lint_authorities})
+    return data
+
+
+def command(
+    source: SourceArg = None,
+    variable: VariableOpt = None, variables: VariablesOpt = False,
+    qualifier: QualifierOpt = None, qualifiers: QualifiersOpt = False,
+    resource: ResourceOpt = None, resources: ResourcesOpt = False,
+    lint_rule: LintRuleOpt = None, lint_rules: LintRulesOpt = False,
+    lint_authority: AuthorityOpt = None, linter: LinterOpt = None, linters: LintersOpt = False,
+    rev: RevOpt = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> int:
+    """Show configured variables, qualifiers, resources, schemas and the lint rule catalog."""
+    from ..engine.workspace import Workspace
+
+    selection = make_selection(variable, variables, qualifier, qualifiers, resource, resources,
+                               lint_rule, lint_rules, lint_authority, linter, linters)
+    catalog_only = source is None and not (variable or variables or qualifier or qualifiers or
+                                           resource or resources or linter or linters) and (
+        lint_rules or lint_rule or lint_authority)
+    workspace = None if catalog_only else Workspace.inspect(source, rev=rev)
+    data = show_data(workspace, selection)
+    if json_:
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        return 0
+    lines: list[str] = []
+    if data["workspace"]:
+        lines.append(f"workspace {data['workspace']}")
+    for key in ("variables", "qualifiers", "resources"):
+        if data[key]:
+            lines.append(f"{key}:")
+            for item in data[key]:
+                content = item["content"]
+                summary = content.get("type") or content.get("description") or ""
+                lines.append(f"  {item['id']:<32} {item['path']}  {summary}")
+    if data["schemas"]:
+        lines.append("schemas:")
+        lines += [f"  {s['path']}" for s in data["schemas"]]
+    if data["linters"]:
+        lines.append("linters:")
+        lines += [f"  {linter_['id']:<32} {linter_['path']}" for linter_ in data["linters"]]
+    if data["lint_rules"]:
+        lines.append("lint rules:")
+        lines += [f"  {r['rule']:<52} {r['severity']:<8} {r['title']}" for r in data["lint_rules"]]
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0

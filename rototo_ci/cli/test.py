@@ -1,0 +1,69 @@
+"""`rototo test`: lint gate, fixture cases and declared contexts; JUnit XML for CI."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .selectors import ColorOpt, RevOpt, SourceArg
+
+
+class TestFormat(StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+def command(
+    source: SourceArg = None,
+    fixtures: Annotated[list[Path] | None, typer.Option(
+        "--fixtures", help="A fixture suite directory or rototo-fixtures.toml (repeatable).")
+    ] = None,
+    contexts: Annotated[list[Path] | None, typer.Option(
+        "--contexts", help="A directory of context files to check (repeatable).")] = None,
+    context: Annotated[list[str] | None, typer.Option(
+        "--context", "-c", help="One more context (JSON, @file or a.b=value; merged).")] = None,
+    junit_xml: Annotated[Path | None, typer.Option(
+        "--junit-xml", help="Write JUnit XML here.")] = None,
+    rev: RevOpt = None,
+    format_: Annotated[TestFormat, typer.Option("--format", "-f")] = TestFormat.text,
+    color: ColorOpt = "auto",
+) -> int:
+    """Run the lint gate, every fixture case and every declared context (exit 1 on failure)."""
+    from ..engine.context import merge_context_inputs
+    from ..engine.workspace import Workspace
+    from ..files import write_atomic
+    from ..testing.contexts import DeclaredContext, directory_contexts
+    from ..testing.runner import TestOptions, run_tests
+    from .common import use_color
+    from .lint import repo_prefix
+
+    extra: list[DeclaredContext] = []
+    for directory in contexts or []:
+        extra += directory_contexts(directory)
+    if context:
+        extra.append(DeclaredContext("--context", merge_context_inputs(context)))
+    workspace = Workspace.inspect(source, rev=rev)
+    report = run_tests(workspace, TestOptions(fixtures=list(fixtures or []), contexts=extra))
+    if junit_xml is not None:
+        from ..render.test_junit import render_junit
+
+        write_atomic(junit_xml, render_junit(report))
+    if format_ is TestFormat.json:
+        sys.stdout.write(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
+    elif format_ is TestFormat.github:
+        from ..render.test_text import render_test_github, render_test_text
+
+        sys.stdout.write(render_test_github(report, repo_prefix(workspace.source.root)))
+        sys.stderr.write(render_test_text(report))
+    else:
+        from ..render.test_text import render_test_text
+
+        sys.stdout.write(render_test_text(report, color=use_color(color, sys.stdout)))
+    return 1 if report.failed else 0
+

@@ -1,0 +1,50 @@
+"""`rototo test` results for a terminal: a summary table and each failure with its trace."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..testing.runner import TestReport
+from .workflow import escape_data, escape_property
+
+
+def render_test_text(report: TestReport, color: bool = False, width: int = 100) -> str:
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=color, no_color=not color, width=width,
+                      highlight=False)
+    table = Table(title=f"rototo test {report.workspace}", title_justify="left")
+    table.add_column("suite")
+    table.add_column("passed", justify="right", style="green")
+    table.add_column("failed", justify="right")
+    for suite, cases in report.suites().items():
+        failed = sum(1 for c in cases if not c.passed)
+        table.add_row(suite, str(len(cases) - failed),
+                      Text(str(failed), style="bold red" if failed else "dim"))
+    console.print(table)
+    for case in report.failed:
+        where = f"{case.file}:{case.line}" if case.file and case.line else case.suite
+        console.print(Text.assemble(("FAIL ", "bold red"), f"{case.suite} :: {case.name}",
+                                    (f"  ({where})", "dim")))
+        console.print(Text(f"  {case.message}"))
+        for line in case.details.splitlines():
+            console.print(Text(f"    {line}", style="dim"))
+    total, failed = len(report.cases), len(report.failed)
+    style = "bold red" if failed else "bold green"
+    console.print(Text(f"{total - failed} passed, {failed} failed", style=style))
+    return out.getvalue()
+
+
+def render_test_github(report: TestReport, path_prefix: str = "") -> str:
+    lines = []
+    for case in report.failed[:50]:
+        props = []
+        if case.file:
+            props.append(f"file={escape_property(path_prefix + case.file)}")
+            props.append(f"line={case.line or 1}")
+        props.append(f"title={escape_property(f'rototo test: {case.name}')}")
+        lines.append(f"::error {','.join(props)}::{escape_data(case.message)}")
+    return "\n".join(lines) + ("\n" if lines else "")

@@ -1,0 +1,1 @@
+"""Fixture suites, declared contexts and the test runner."""

@@ -1,0 +1,333 @@
+"""Fixture synthesis: contexts that drive each variable to its default and to each rule.
+
+Search, then proof: candidate values come from each predicate's operator and
+value (and the context schema's declared types), a small local search makes the
+required qualifiers true or false, and every case is resolved with the engine
+before it is written, so an expectation is never a guess.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..engine.errors import RototoError
+from ..engine.model import Predicate
+from ..engine.resolve import bucket_of, compile_compare
+from ..engine.workspace import Workspace
+from .suite import BucketExpectation, Case, Expectation, FixtureFile
+
+MAX_STEPS = 200
+BUCKET_TRIES = 20_000
+
+
+def _differ(value: Any) -> Any:
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return value + 1
+    if isinstance(value, float):
+        return value + 1.0
+    if isinstance(value, str):
+        return f"fixture-not-{value}"
+    if isinstance(value, list):
+        return [*value, "fixture-extra"]
+    return "fixture-other"
+
+
+def _outside(values: list[Any]) -> Any:
+    sample = values[0] if values else "x"
+    candidate = _differ(sample)
+    while any(candidate == v and type(candidate) is type(v) for v in values):
+        candidate = _differ(candidate)
+    return candidate
+
+
+def _step(value: Any, up: bool) -> Any:
+    if isinstance(value, int):
+        return value + 1 if up else value - 1
+    return value + 1.0 if up else value - 1.0
+
+
+def _schema_types(schema: Any, path: list[str]) -> set[str]:
+    node = schema
+    for part in path:
+        if not isinstance(node, dict):
+            return set()
+        node = (node.get("properties") or {}).get(part)
+    if not isinstance(node, dict):
+        return set()
+    kind = node.get("type")
+    return set(kind) if isinstance(kind, list) else ({kind} if isinstance(kind, str) else set())
+
+
+@dataclass
+class Synthesizer:
+    workspace: Workspace
+    bucket_cache: dict[tuple[str, int, int, bool, bool], Any] = field(default_factory=dict)
+
+    @property
+    def schema(self) -> Any:
+        schema = self.workspace.model.context_schema
+        return schema.value if schema is not None else None
+
+    # -- candidate values -----------------------------------------------------
+    def value_for(self, p: Predicate, want: bool) -> Any:
+        """A context value making predicate p evaluate to `want` (None: no idea)."""
+        op, v = p.op, p.value
+        if op == "eq":
+            return v if want else _differ(v)
+        if op == "neq":
+            return _differ(v) if want else v
+        if op in ("in", "not_in"):
+            inside = (op == "in") == want
+            return v[0] if inside and v else _outside(v)
+        if op in ("gt", "gte", "lt", "lte"):
+            above = op in ("gt", "gte")
+            strict = op in ("gt", "lt")
+            if want:
+                return _step(v, above) if strict else v
+            return v if strict else _step(v, not above)
+        if op == "bucket":
+            return self.bucket_value(p, want)
+        return None
+
+    def bucket_value(self, p: Predicate, want: bool) -> Any:
+        start, end = p.value
+        assert p.salt is not None
+        integers = "integer" in _schema_types(self.schema, p.path) and "string" not in (
+            _schema_types(self.schema, p.path))
+        key = (p.salt, start, end, want, integers)
+        if key in self.bucket_cache:
+            return self.bucket_cache[key]
+        found: Any = None
+        for index in range(BUCKET_TRIES):
+            candidate: Any = index if integers else f"fixture-{index:05d}"
+            if (start <= bucket_of(p.salt, candidate) < end) == want:
+                found = candidate
+                break
+        self.bucket_cache[key] = found
+        return found
+
+    # -- search ---------------------------------------------------------------
+    def base_context(self, qualifier_ids: list[str]) -> dict[str, Any]:
+        """Every attribute the qualifiers (and those they reach) read, each set once."""
+        context: dict[str, Any] = {}
+        for p in self._predicates(qualifier_ids):
+            value = self.value_for(p, False)
+            if value is None:
+                value = self.value_for(p, True)
+            _set_default(context, p.path, value)
+        return context
+
+    def _predicates(self, qualifier_ids: list[str]) -> list[Predicate]:
+        model = self.workspace.model
+        seen: set[str] = set()
+        order: list[Predicate] = []
+        pending = list(qualifier_ids)
+        while pending:
+            qid = pending.pop(0)
+            if qid in seen or qid not in model.qualifiers:
+                continue
+            seen.add(qid)
+            for p in model.qualifiers[qid].predicates:
+                if p.qualifier_ref is not None:
+                    pending.append(p.qualifier_ref)
+                else:
+                    order.append(p)
+        return order
+
+    def solve(self, goals: list[tuple[str, bool]], involved: list[str]) -> dict[str, Any] | None:
+        """A context where each (qualifier, value) goal holds, or None."""
+        context = self.base_context(involved)
+        model = self.workspace.model
+        for step in range(MAX_STEPS):
+            try:
+                evaluation = self.workspace.evaluation(context, validate_context=False)
+                unmet = [(q, want) for q, want in goals if evaluation.qualifier(q) != want]
+            except RototoError:
+                return None
+            if not unmet:
+                return context
+            qid, want = unmet[step % len(unmet)]
+            if not self._push(model.qualifiers[qid], want, context, evaluation, step):
+                return None
+        return None
+
+    def _push(self, qualifier: Any, want: bool, context: dict[str, Any], evaluation: Any,
+              step: int) -> bool:
+        """Change one attribute towards making `qualifier` evaluate to `want`."""
+        predicates = qualifier.predicates
+        if want:
+            targets = [p for p in predicates if not self._holds(p, evaluation, True)]
+        else:
+            targets = [predicates[step % len(predicates)]]
+        for p in targets[:1]:
+            if p.qualifier_ref is not None:
+                ref_want = self._ref_want(p, want)
+                if ref_want is None:
+                    return False
+                ref = self.workspace.model.qualifiers[p.qualifier_ref]
+                return self._push(ref, ref_want, context, evaluation, step)
+            value = self.value_for(p, want)
+            if value is None:
+                return False
+            _set(context, p.path, value)
+        return True
+
+    def _holds(self, p: Predicate, evaluation: Any, want: bool) -> bool:
+        try:
+            actual = (evaluation.qualifier(p.qualifier_ref) if p.qualifier_ref
+                      else _get(evaluation.context, p.path))
+        except (RototoError, KeyError):
+            return False
+        if p.op == "bucket":
+            start, end = p.value
+            return (start <= bucket_of(p.salt or "", actual) < end) == want
+        return bool(compile_compare(p.op, p.value)(actual)) == want
+
+    def _ref_want(self, p: Predicate, want: bool) -> bool | None:
+        for candidate in (True, False):
+            if p.op != "bucket" and bool(compile_compare(p.op, p.value)(candidate)) == want:
+                return candidate
+        return None
+
+    # -- cases ---------------------------------------------------------------
+    def complete(self, context: dict[str, Any]) -> dict[str, Any] | None:
+        """Fill what the context schema requires; None when the schema still refuses it."""
+        if self.schema is not None:
+            _fill_required(context, self.schema)
+        try:
+            self.workspace.validate_context(context)
+        except RototoError:
+            return None
+        return context
+
+    def variable_fixture(self, variable_id: str) -> tuple[FixtureFile, list[str]]:
+        variable = self.workspace.model.variables[variable_id]
+        fixture = FixtureFile(f"variables/{variable_id}.toml", f"variable:{variable_id}",
+                              f"Resolution fixtures for variable://{variable_id}")
+        notes: list[str] = []
+        rule_qualifiers = [r.qualifier for r in variable.rules]
+        plans: list[tuple[str, str, list[tuple[str, bool]], int | None]] = [
+            ("default", "every rule's qualifier is false: the default is selected",
+             [(q, False) for q in dict.fromkeys(rule_qualifiers)], None)]
+        for position, rule in enumerate(variable.rules):
+            earlier = [q for q in dict.fromkeys(rule_qualifiers[:position]) if q != rule.qualifier]
+            plans.append((f"rule-{rule.index}-{rule.qualifier}",
+                          f"rule {rule.index} matches: qualifier {rule.qualifier} selects "
+                          f"{rule.value}", [(q, False) for q in earlier] + [(rule.qualifier, True)],
+                          rule.index))
+        for case_id, title, goals, rule_index in plans:
+            context = self.solve(goals, rule_qualifiers) if goals else self.base_context([])
+            if context is None and rule_index is not None:
+                # keep the rule reachable even if an earlier rule cannot be kept false
+                context = self.solve(goals[-1:], rule_qualifiers)
+            context = self.complete(context) if context is not None else None
+            case = self._variable_case(variable_id, case_id, title, context, rule_index)
+            if case is None:
+                notes.append(f"variable://{variable_id}: no context found for {case_id} "
+                             "(unreachable rule or conflicting predicates)")
+            elif not any(c.context == case.context for c in fixture.cases):
+                fixture.cases.append(case)
+        return fixture, notes
+
+    def _variable_case(self, variable_id: str, case_id: str, title: str,
+                       context: dict[str, Any] | None, rule_index: int | None) -> Case | None:
+        if context is None:
+            return None
+        try:
+            trace = self.workspace.trace_variable(variable_id, context)
+        except RototoError:
+            return None
+        matched = next((r for r in trace.rules if r.matched), None)
+        if rule_index is None and matched is not None:
+            return None
+        if rule_index is not None and (matched is None or matched.index != rule_index):
+            return None
+        buckets = [BucketExpectation(p.attribute, p.bucket["salt"],
+                                     [p.bucket["start"], p.bucket["end"]], p.bucket["value"])
+                   for q in trace.qualifier_traces for p in q.predicates
+                   if p.kind == "bucket" and p.bucket is not None]
+        expect = Expectation(
+            value=trace.resolution.value, value_key=trace.resolution.value_key,
+            matched="default" if matched is None else None,
+            matched_rule=matched.index if matched else None,
+            matched_qualifier=matched.qualifier if matched else None, buckets=buckets)
+        return Case(case_id, title, copy.deepcopy(context), expect, generated=True)
+
+    def qualifier_fixture(self, qualifier_id: str) -> tuple[FixtureFile, list[str]]:
+        fixture = FixtureFile(f"qualifiers/{qualifier_id}.toml", f"qualifier:{qualifier_id}",
+                              f"Resolution fixtures for qualifier://{qualifier_id}")
+        notes = []
+        for want in (True, False):
+            context = self.solve([(qualifier_id, want)], [qualifier_id])
+            context = self.complete(context) if context is not None else None
+            case = None
+            if context is not None:
+                try:
+                    trace = self.workspace.trace_qualifier(qualifier_id, context)
+                except RototoError:
+                    trace = None
+                if trace is not None and trace.value == want:
+                    buckets = [BucketExpectation(p.attribute, p.bucket["salt"],
+                                                 [p.bucket["start"], p.bucket["end"]],
+                                                 p.bucket["value"])
+                               for p in trace.predicates if p.kind == "bucket" and p.bucket]
+                    case = Case("matches" if want else "does-not-match",
+                                f"qualifier {qualifier_id} is {str(want).lower()}",
+                                copy.deepcopy(context), Expectation(value=want, buckets=buckets),
+                                generated=True)
+            if case is None:
+                notes.append(f"qualifier://{qualifier_id}: no context makes it "
+                             f"{str(want).lower()}")
+            else:
+                fixture.cases.append(case)
+        return fixture, notes
+
+
+def _get(context: dict[str, Any], path: list[str]) -> Any:
+    node: Any = context
+    for part in path:
+        if not isinstance(node, dict) or part not in node:
+            raise KeyError(part)
+        node = node[part]
+    return node
+
+
+def _set(context: dict[str, Any], path: list[str], value: Any) -> None:
+    node = context
+    for part in path[:-1]:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = {}
+            node[part] = child
+        node = child
+    node[path[-1]] = value
+
+
+def _set_default(context: dict[str, Any], path: list[str], value: Any) -> None:
+    try:
+        _get(context, path)
+    except KeyError:
+        _set(context, path, value)
+
+
+_PLACEHOLDER = {"string": "fixture", "integer": 0, "number": 0, "boolean": False,
+                "array": [], "object": {}}
+
+
+def _fill_required(node: dict[str, Any], schema: Any) -> None:
+    if not isinstance(schema, dict):
+        return
+    properties = schema.get("properties") or {}
+    for name in schema.get("required") or []:
+        if name not in node:
+            sub = properties.get(name, {})
+            kind = sub.get("type") if isinstance(sub, dict) else None
+            kind = kind[0] if isinstance(kind, list) and kind else kind
+            node[name] = copy.deepcopy(_PLACEHOLDER.get(kind, "fixture")) if kind else "fixture"
+    for name, sub in properties.items():
+        if isinstance(node.get(name), dict):
+            _fill_required(node[name], sub)
