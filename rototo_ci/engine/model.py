@@ -77,6 +77,8 @@ class Variable:
     default: str | None
     rules: list[Rule]
     valid: bool = True
+    # every value key a default or rule names, including rules that are otherwise malformed
+    referenced_keys: set[str] = field(default_factory=set)
 
     @property
     def path(self) -> str:
@@ -98,6 +100,7 @@ class Resource:
     schema_path: str | None
     objects: dict[str, ResourceObject] = field(default_factory=dict)
     valid: bool = True
+    schema_node: TNode | None = None
 
 
 @dataclass
@@ -392,6 +395,7 @@ class Projector:
             variable.valid = False
         else:
             variable.default = default_node.value
+            variable.referenced_keys.add(default_node.value)
         rules_node = node.get("rule")
         if rules_node is None:
             return
@@ -408,13 +412,15 @@ class Projector:
                 continue
             qualifier_node = item.get("qualifier")
             value_node = item.get("value")
+            if isinstance(value_node, TScalar) and isinstance(value_node.value, str):
+                variable.referenced_keys.add(value_node.value)
             problem = None
             where: TNode = item
             if qualifier_node is None:
-                problem = "rule must contain qualifier"
+                problem = "rule must reference a qualifier"
             elif not isinstance(qualifier_node, TScalar) or not isinstance(
                     qualifier_node.value, str):
-                problem, where = "rule qualifier must be a string", qualifier_node
+                problem, where = "rule must reference a qualifier", qualifier_node
             elif value_node is None:
                 problem = "rule must contain value"
             elif not isinstance(value_node, TScalar) or not isinstance(value_node.value, str):
@@ -439,10 +445,10 @@ class Projector:
             resource.valid = False
         node = table.get("schema")
         if not isinstance(node, TScalar) or not isinstance(node.value, str) or not node.value:
-            self.out.add("resource-schema-ref", doc, entity,
-                         "resource must declare a schema path", node)
+            self.out.add("resource-schema-ref", doc, entity, "resource must declare schema", node)
             resource.valid = False
             return resource
+        resource.schema_node = node
         resource.schema_path = resolve_relative(doc.path, node.value)
         return resource
 

@@ -12,7 +12,7 @@ from typing import Any
 from ..engine.diagnostics import Collector, Diagnostic
 from ..engine.documents import Document
 from ..engine.model import Model, project
-from .stages import graph, parse, reference, value
+from .stages import graph, parse, reference, schemas, value
 
 STAGES = ("discover", "parse", "project", "register", "reference", "value", "graph", "policy")
 
@@ -38,12 +38,13 @@ def run_lint(documents: list[Document], custom_lint: bool = True) -> tuple[Model
         from .lua import CustomLint
 
         runner = CustomLint(model, out)
-        runner.register()
     ctx.custom = runner
-    for stage, check in (("project", None), ("reference", reference.check),
+    for stage, check in (("project", schemas.check), ("reference", reference.check),
                          ("value", value.check), ("graph", graph.check), ("policy", None)):
         if check is not None:
             check(ctx)
+        if runner is not None and stage == "project":
+            runner.register()
         if runner is not None:
             runner.run_stage(stage)
     return model, sorted(out.items, key=Diagnostic.sort_key)

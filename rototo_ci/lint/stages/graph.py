@@ -1,16 +1,20 @@
-"""Graph stage: valid syntax with suspicious behaviour (cycles, dead rules, unused values)."""
+"""Graph stage: valid syntax with suspicious behaviour (cycles, dead rules, unused things)."""
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
+
+from ...engine.diagnostics import Related, node_range
+from ...engine.model import Model, Predicate, Qualifier
+from ...engine.tomlspan import TTable
 
 if TYPE_CHECKING:
     from ..run import LintContext
 
 
-def check(ctx: LintContext) -> None:
+def _cycles(ctx: LintContext) -> None:
     model, out = ctx.model, ctx.out
-    # qualifier reference cycles
     for qualifier in model.qualifiers.values():
         stack = [(qualifier.id, [qualifier.id])]
         seen: set[str] = set()
@@ -24,34 +28,125 @@ def check(ctx: LintContext) -> None:
                 if ref is None:
                     continue
                 if ref == qualifier.id:
-                    first = next(p for p in qualifier.predicates if p.qualifier_ref is not None
-                                 and (p.qualifier_ref == trail[1] if len(trail) > 1
-                                      else p.qualifier_ref == qualifier.id))
+                    step = trail[1] if len(trail) > 1 else qualifier.id
+                    first = next(p for p in qualifier.predicates if p.qualifier_ref == step)
                     assert first.node is not None
-                    message = (f"qualifier references itself: {qualifier.id}" if len(trail) == 1
-                               else "qualifier participates in a reference cycle with: "
-                               + ", ".join(sorted(set(trail))))
+                    if len(trail) == 1:
+                        message, related = f"qualifier references itself: {qualifier.id}", []
+                    else:
+                        message = ("qualifier participates in a reference cycle with: "
+                                   + ", ".join(sorted(set(trail))))
+                        related = _cycle_related(model, trail)
                     out.add("qualifier-cycle", qualifier.doc,
                             {"kind": "qualifier", "id": qualifier.id}, message,
-                            first.node.get("attribute"))
+                            first.node.get("attribute"), related=related)
                     stack.clear()
                     break
                 if ref not in seen:
                     seen.add(ref)
                     stack.append((ref, [*trail, ref]))
-    # rules: shadowed and default-selecting
+
+
+def _cycle_related(model: Model, trail: list[str]) -> list[Related]:
+    related = []
+    for index, qid in enumerate(trail[1:], start=1):
+        nxt = trail[index + 1] if index + 1 < len(trail) else trail[0]
+        q = model.qualifiers[qid]
+        p = next(p for p in q.predicates if p.qualifier_ref == nxt)
+        assert p.node is not None
+        related.append(Related(q.path, node_range(q.doc, p.node.get("attribute")),
+                               f"cycle reference: {qid} -> {nxt}"))
+    return related
+
+
+def _predicate_key(p: Predicate) -> str:
+    return json.dumps([p.attribute, p.op, p.salt, p.value], sort_keys=True, default=list)
+
+
+def _duplicates(ctx: LintContext, qualifier: Qualifier) -> None:
+    first: dict[str, Predicate] = {}
+    for p in qualifier.predicates:
+        key = _predicate_key(p)
+        if key not in first:
+            first[key] = p
+            continue
+        original = first[key]
+        ctx.out.add("qualifier-predicate-duplicate", qualifier.doc,
+                    {"kind": "predicate", "qualifier": qualifier.id, "index": p.index},
+                    f"predicate duplicates an earlier predicate: {original.index + 1}", p.node,
+                    related=[Related(qualifier.path, node_range(qualifier.doc, original.node),
+                                     f"first matching predicate: {original.index + 1}")])
+
+
+def _reachability(ctx: LintContext, in_cycles: set[str]) -> None:
+    model, out = ctx.model, ctx.out
+    from_rules = {rule.qualifier for v in model.variables.values() for rule in v.rules}
+    from_qualifiers = {p.qualifier_ref for q in model.qualifiers.values() for p in q.predicates
+                       if p.qualifier_ref}
+    reachable: set[str] = set()
+    pending = [q for q in from_rules if q in model.qualifiers]
+    while pending:
+        qid = pending.pop()
+        if qid in reachable:
+            continue
+        reachable.add(qid)
+        pending.extend(p.qualifier_ref for p in model.qualifiers[qid].predicates
+                       if p.qualifier_ref and p.qualifier_ref in model.qualifiers)
+    for qid in sorted(model.qualifiers):
+        qualifier = model.qualifiers[qid]
+        entity = {"kind": "qualifier", "id": qid}
+        if qid in in_cycles:
+            continue  # the cycle error says more than a reachability warning would
+        if qid not in from_rules and qid not in from_qualifiers:
+            out.add("qualifier-unreferenced", qualifier.doc, entity,
+                    f"qualifier is not referenced: {qid}")
+        elif qid not in reachable:
+            out.add("qualifier-unreachable", qualifier.doc, entity,
+                    f"qualifier cannot affect resolution: {qid}")
+
+
+def _rules(ctx: LintContext) -> None:
+    model, out = ctx.model, ctx.out
     for variable in model.variables.values():
         seen_qualifiers: dict[str, int] = {}
         for rule in variable.rules:
             assert rule.node is not None
             entity = {"kind": "rule", "variable": variable.id, "index": rule.index}
             if rule.qualifier in seen_qualifiers:
+                first = next(r for r in variable.rules if r.qualifier == rule.qualifier)
+                assert first.node is not None
                 out.add("variable-rule-shadowed", variable.doc, entity,
                         f"rule is shadowed by an earlier rule with qualifier: {rule.qualifier}",
-                        rule.node.get("qualifier"))
+                        rule.node.get("qualifier"),
+                        related=[Related(variable.path,
+                                         node_range(variable.doc, first.node.get("qualifier")),
+                                         f"first rule using qualifier: {rule.qualifier}")])
             else:
                 seen_qualifiers[rule.qualifier] = rule.index
             if variable.default is not None and rule.value == variable.default:
+                resolve = variable.doc.toml.get("resolve") if variable.doc.toml else None
+                default_node = resolve.get("default") if isinstance(resolve, TTable) else None
                 out.add("variable-rule-selects-default-value", variable.doc, entity,
                         f"rule selects the same value as the resolve default: {rule.value}",
-                        rule.node.get("value"))
+                        rule.node.get("value"),
+                        related=[Related(variable.path, node_range(variable.doc, default_node),
+                                         f"resolve default value: {rule.value}")])
+        table = variable.doc.toml
+        values = table.get("values") if table is not None else None
+        if isinstance(values, TTable):
+            for key, entry in values.entries.items():
+                # a resource-backed variable selects objects: its [values] are never selected
+                if variable.resource is not None or key not in variable.referenced_keys:
+                    out.add("variable-value-unused", variable.doc,
+                            {"kind": "value", "variable": variable.id, "key": key},
+                            f"variable value is not referenced: {key}", entry.node)
+
+
+def check(ctx: LintContext) -> None:
+    before = len(ctx.out.items)
+    _cycles(ctx)
+    in_cycles = {d.entity["id"] for d in ctx.out.items[before:]}
+    for qualifier in ctx.model.qualifiers.values():
+        _duplicates(ctx, qualifier)
+    _reachability(ctx, in_cycles)
+    _rules(ctx)

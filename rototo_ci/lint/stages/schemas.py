@@ -1,0 +1,63 @@
+"""Schema checks of the project stage: every JSON Schema compiles; the context schema is usable."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ...engine.documents import CONTEXT_SCHEMA
+
+if TYPE_CHECKING:
+    from ..run import LintContext
+
+RESERVED_CONTEXT_FIELD = "qualifier"
+
+
+def schema_error(schema: Any) -> str | None:
+    """Why a JSON value is not a usable JSON Schema, or None."""
+    from jsonschema import Draft202012Validator, SchemaError
+    from jsonschema.validators import validator_for
+
+    if not isinstance(schema, (dict, bool)):
+        return "a JSON Schema must be an object or a boolean"
+    try:
+        validator_for(schema, default=Draft202012Validator).check_schema(schema)
+    except SchemaError as error:
+        return str(error.message)
+    return None
+
+
+def validator(schema: Any) -> Any:
+    from jsonschema import Draft202012Validator
+    from jsonschema.validators import validator_for
+
+    return validator_for(schema, default=Draft202012Validator)(schema)
+
+
+def check(ctx: LintContext) -> None:
+    model, out = ctx.model, ctx.out
+    for doc in model.documents:
+        if doc.kind != "schema":
+            continue
+        entity = {"kind": "schema", "path": doc.path}
+        is_context = doc.path == CONTEXT_SCHEMA
+        if doc.failure is not None:
+            if is_context:
+                out.add("workspace-context-schema-ref", doc, entity,
+                        f"context schema cannot be parsed: {doc.failure.message}")
+            continue
+        schema = model.schemas[doc.path]
+        problem = schema_error(schema.value)
+        if problem is not None:
+            schema.valid = False
+            out.add("schema-invalid", doc, entity, f"schema is invalid: {problem}")
+            if is_context:
+                out.add("workspace-context-schema-ref", doc, entity,
+                        f"context schema is invalid: {problem}")
+            continue
+        ctx.validators[doc.path] = validator(schema.value)
+        if is_context and isinstance(schema.value, dict):
+            properties = schema.value.get("properties")
+            if isinstance(properties, dict) and RESERVED_CONTEXT_FIELD in properties:
+                schema.valid = False
+                out.add("workspace-context-schema-reserved-field", doc, entity,
+                        "context schema declares reserved top-level field: qualifier")
