@@ -64,7 +64,7 @@ def test_lint_github_and_sarif(tmp_path: Path) -> None:
     assert sarif["version"] == "2.1.0" and len(run["results"]) == 12 + 13
     rules = run["tool"]["driver"]["rules"]
     assert len(rules) >= 51
-    first = run["results"][0]
+    first = next(r for r in run["results"] if r["level"] == "error")
     assert rules[first["ruleIndex"]]["id"] == first["ruleId"]
     assert first["locations"][0]["physicalLocation"]["region"]["startLine"] == 8
 
