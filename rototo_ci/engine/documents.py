@@ -66,6 +66,7 @@ class ParseFailure:
     message: str
     start: int
     end: int
+    unreadable: bool = False
 
 
 @dataclass
@@ -204,11 +205,24 @@ def parse_document(doc: Document, data: bytes) -> None:
         doc.failure = ParseFailure("document is nested too deeply", 0, 0)
 
 
+def read_and_parse(doc: Document, tree: Tree) -> None:
+    """Parse a document, recording an unreadable file (e.g. a link leaving the workspace)."""
+    from .errors import SourceError
+
+    try:
+        data = tree.read(doc.path)
+    except SourceError as error:
+        doc.text = ""
+        doc.failure = ParseFailure(str(error), 0, 0, unreadable=True)
+        return
+    parse_document(doc, data)
+
+
 def load_documents(tree: Tree) -> list[Document]:
     """Discover and parse every document of a tree."""
     documents: list[Document] = []
     for index, (path, kind, name, resource) in enumerate(discover(tree)):
         doc = Document(id=index, path=path, kind=kind, name=name, resource=resource)
-        parse_document(doc, tree.read(path))
+        read_and_parse(doc, tree)
         documents.append(doc)
     return documents

@@ -56,6 +56,7 @@ class DirTree:
         self.label = label if label is not None else str(self.root)
         self._files: list[str] | None = None
         self._listed: set[str] = set()
+        self._escaping: set[str] = set()
         self._ids: dict[str, str] = {}
 
     def local_path(self) -> Path | None:
@@ -81,6 +82,10 @@ class DirTree:
                         st = os.lstat(full)
                         if stat.S_ISLNK(st.st_mode):
                             if not self._inside(full):
+                                # listed so that lint can report it; never read
+                                self._escaping.add(name if rel_dir == "." else
+                                                   f"{rel_dir}/{name}")
+                                found.append(name if rel_dir == "." else f"{rel_dir}/{name}")
                                 continue
                             st = os.stat(full)
                         if not stat.S_ISREG(st.st_mode):
@@ -89,10 +94,12 @@ class DirTree:
                         continue
                     found.append(name if rel_dir == "." else f"{rel_dir}/{name}")
             self._files = sorted(found)
-            self._listed = set(found)
+            self._listed = set(found) - self._escaping
         return self._files
 
     def _path(self, path: str) -> Path:
+        if path in self._escaping:
+            raise SourceError(f"refusing to read {path}: path escapes workspace")
         if path in self._listed:  # checked when listed: a regular file or an inside link
             return self.root / path
         if not _is_safe_relpath(path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..engine.documents import Document, discover, parse_document
+from ..engine.documents import Document, discover, read_and_parse
 from ..engine.errors import RototoError
 from ..engine.sources import OpenedTree, Source, open_layers
 from ..engine.tree import LayeredTree, Tree
@@ -30,7 +30,7 @@ class ParseCache:
             cached = self._entries.get((blob, kind))
             if cached is None:
                 self.misses += 1
-                parse_document(doc, tree.read(path))
+                read_and_parse(doc, tree)
                 self._entries[(blob, kind)] = doc
             else:
                 self.hits += 1

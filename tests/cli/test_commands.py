@@ -54,14 +54,14 @@ def test_lint_github_and_sarif(tmp_path: Path) -> None:
     github = run_cli("lint", str(ws), "--format", "github", "--no-cache")
     lines = github.out.splitlines()
     assert github.code == 1
-    warnings = 12 + 1  # an unused value per variable, and no context schema
+    warnings = 12  # an unused value per variable (no schema warning: there are errors)
     assert sum(line.startswith("::error ") for line in lines) == 10
     assert sum(line.startswith("::warning ") for line in lines) == 10
     assert lines[-1].startswith("::notice") and f"{2 + warnings - 10} more" in lines[-1]
     assert "file=variables/bad0.toml,line=8,col=11,endLine=8,endColumn=14" in github.out
     sarif = json.loads(run_cli("lint", str(ws), "--format", "sarif", "--no-cache").out)
     run = sarif["runs"][0]
-    assert sarif["version"] == "2.1.0" and len(run["results"]) == 12 + 13
+    assert sarif["version"] == "2.1.0" and len(run["results"]) == 12 + 12
     rules = run["tool"]["driver"]["rules"]
     assert len(rules) >= 51
     first = next(r for r in run["results"] if r["level"] == "error")

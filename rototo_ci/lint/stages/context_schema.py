@@ -124,6 +124,8 @@ def check(ctx: LintContext) -> None:
     if context_schema is None:
         if any(d.path == "schemas/context.schema.json" for d in model.documents):
             return  # present but unparsable: already reported
+        if any(d.is_error for d in ctx.out.items):
+            return  # only a lint-clean workspace is asked for a context schema
         used = _used_qualifiers(ctx)
         first = next(((q, p) for q in qualifiers if q.id in used for p in q.predicates
                       if p.qualifier_ref is None), None)

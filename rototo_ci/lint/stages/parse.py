@@ -30,6 +30,6 @@ def check(documents: list[Document], out: Collector) -> None:
         failure = doc.failure
         if failure is None or doc.kind not in _RULES:
             continue
-        rng = doc.lines.range(failure.start, failure.end)
+        rng = None if failure.unreadable else doc.lines.range(failure.start, failure.end)
         out.add(_RULES[doc.kind], doc, entity_for(doc),
                 f"failed to parse {doc.path}: {failure.message}", rng)
