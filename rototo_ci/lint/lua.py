@@ -66,7 +66,8 @@ local lint = {}
 function lint:on(spec)
   if type(spec) ~= "table" then error("registration must be a table", 2) end
   for _, key in ipairs({"stage", "entity", "rule", "handler"}) do
-    if spec[key] == nil or (key == "handler" and spec[key] == "") then error("registration must contain " .. key, 2) end
+    local missing = spec[key] == nil or (key == "handler" and spec[key] == "")
+    if missing then error("registration must contain " .. key, 2) end
   end
   if type(spec.rule) ~= "table" then error("registration rule must be a table", 2) end
   for _, key in ipairs({"id", "title", "help"}) do
