@@ -1,8 +1,9 @@
 """Qualifier and variable evaluation, traces and the bucket hash.
 
 Semantics, as the rototo engine behaves:
-* a qualifier evaluates every predicate in file order (no short-circuit) and
-  is the AND of the results; a missing context path fails resolution;
+* a qualifier is the AND of its predicates, in file order; every context path
+  is read (a missing one fails resolution) but a `qualifier.<id>` reference is
+  not evaluated once an earlier predicate was false;
 * a variable takes the first rule whose qualifier is true, else the default;
 * at the top level numbers compare by exact numeric value (1 == 1.0); inside
   lists and objects values compare strictly (1 != 1.0), as JSON documents do;
@@ -71,10 +72,19 @@ def strict_equal(left: Any, right: Any) -> bool:
     return False
 
 
+def _comparable(left: Any, right: Any) -> bool:
+    """Mixed int/float pairs compare only when the integer is exact as a float."""
+    if isinstance(left, int) and isinstance(right, float):
+        left, right = right, left
+    if isinstance(left, float) and isinstance(right, int):
+        return abs(right) <= 2**53 or int(float(right)) == right
+    return True
+
+
 def json_equal(left: Any, right: Any) -> bool:
     """Top-level predicate equality: numbers by exact value, everything else strictly."""
     if _is_number(left) and _is_number(right):
-        return bool(left == right)
+        return _comparable(left, right) and bool(left == right)
     return strict_equal(left, right)
 
 
@@ -171,6 +181,10 @@ class VariableTrace:
 Compare = Callable[[Any], bool]
 
 
+def _ordered(actual: Any, expected: Any) -> bool:
+    return _is_number(actual) and _comparable(actual, expected)
+
+
 def compile_compare(op: str, expected: Any) -> Compare:
     if op == "eq":
         return lambda actual: json_equal(actual, expected)
@@ -181,13 +195,13 @@ def compile_compare(op: str, expected: Any) -> Compare:
     if op == "not_in":
         return lambda actual: not any(json_equal(actual, item) for item in expected)
     if op == "gt":
-        return lambda actual: _is_number(actual) and actual > expected
+        return lambda actual: _ordered(actual, expected) and actual > expected
     if op == "gte":
-        return lambda actual: _is_number(actual) and actual >= expected
+        return lambda actual: _ordered(actual, expected) and actual >= expected
     if op == "lt":
-        return lambda actual: _is_number(actual) and actual < expected
+        return lambda actual: _ordered(actual, expected) and actual < expected
     if op == "lte":
-        return lambda actual: _is_number(actual) and actual <= expected
+        return lambda actual: _ordered(actual, expected) and actual <= expected
     raise ValueError(f"unknown operator {op}")
 
 
@@ -311,6 +325,8 @@ class Evaluation:
         traces: list[PredicateTrace] = []
         for p in compiled.predicates:
             if p.qualifier_ref is not None:
+                if not result:
+                    continue  # a referenced qualifier is not evaluated once the AND is false
                 actual: Any = self.qualifier(p.qualifier_ref)
             else:
                 actual = self._lookup(p.path, compiled.id)

@@ -1,0 +1,183 @@
+"""Seeded random workspaces and contexts for differential tests against the reference engine.
+
+`generate(rng)` returns a lint-clean workspace as {path: text}: qualifiers using every
+operator (and qualifier references, acyclic), primitive variables of every type, resource
+variables with schema-checked objects, and sometimes a context schema. `contexts(rng, ws)`
+returns contexts that satisfy it, miss attributes, use the wrong types, nulls, ints versus
+floats, big integers and nested values.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+ATTRIBUTES = {
+    "user.id": "string", "user.tier": "string", "user.age": "integer",
+    "user.beta": "boolean", "account.seats": "integer", "account.score": "number",
+    "account.plan": "string", "request.country": "string", "request.tags": "array",
+    "region": "string",
+}
+STRINGS = ["free", "growth", "enterprise", "DE", "FR", "US", "é", "x y", ""]
+
+
+def toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k)} = {toml_value(v)}" for k, v in value.items()) + "}"
+    raise TypeError(value)
+
+
+def sample_value(rng: random.Random, kind: str) -> Any:
+    if kind == "string":
+        return rng.choice(STRINGS)
+    if kind == "integer":
+        return rng.choice([0, 1, 5, 18, 100, -3, 2**53 + 1, 2**62])
+    if kind == "number":
+        return rng.choice([0.5, 1.0, 2.25, -1.5, 100.0, 1e-3])
+    if kind == "boolean":
+        return rng.choice([True, False])
+    if kind == "array":
+        return rng.choice([["a"], ["a", "b"], [1, 2], []])
+    return "x"
+
+
+@dataclass
+class Workspace:
+    files: dict[str, str] = field(default_factory=dict)
+    attributes: list[str] = field(default_factory=list)
+    qualifiers: list[str] = field(default_factory=list)
+    variables: list[str] = field(default_factory=list)
+    schema: bool = False
+
+
+def _predicate(rng: random.Random, ws: Workspace, index: int) -> str:
+    if ws.qualifiers and rng.random() < 0.2:
+        ref = rng.choice(ws.qualifiers)  # only earlier qualifiers: no cycles
+        op = rng.choice(["eq", "neq"])
+        return (f'[[predicate]]\nattribute = "qualifier.{ref}"\nop = "{op}"\n'
+                f"value = {toml_value(rng.choice([True, False]))}\n")
+    attribute = rng.choice(list(ATTRIBUTES))
+    ws.attributes.append(attribute)
+    kind = ATTRIBUTES[attribute]
+    if kind in ("string", "integer", "boolean") and rng.random() < 0.2:
+        lo = rng.randrange(0, 9999)
+        hi = rng.randrange(lo + 1, 10001)
+        return (f'[[predicate]]\nattribute = "{attribute}"\nop = "bucket"\n'
+                f'salt = "salt-{index}-{rng.randrange(100)}"\nrange = [{lo}, {hi}]\n')
+    if kind in ("integer", "number"):
+        op = rng.choice(["eq", "neq", "gt", "gte", "lt", "lte", "in", "not_in"])
+    else:
+        op = rng.choice(["eq", "neq", "in", "not_in"])
+    if op in ("in", "not_in"):
+        value: Any = [sample_value(rng, kind) for _ in range(rng.randrange(1, 4))]
+    elif op in ("gt", "gte", "lt", "lte"):
+        value = sample_value(rng, rng.choice(["integer", "number"]) if kind == "number"
+                             else "integer")
+    else:
+        value = sample_value(rng, kind)
+    return f'[[predicate]]\nattribute = "{attribute}"\nop = "{op}"\nvalue = {toml_value(value)}\n'
+
+
+def _schema(ws: Workspace) -> dict[str, Any]:
+    root: dict[str, Any] = {"type": "object", "properties": {}}
+    for attribute, kind in ATTRIBUTES.items():
+        node = root
+        parts = attribute.split(".")
+        for part in parts[:-1]:
+            node = node["properties"].setdefault(part, {"type": "object", "properties": {}})
+        node["properties"][parts[-1]] = {"type": kind}
+    return root
+
+
+PRIMITIVES = {
+    "bool": lambda r: r.choice([True, False]),
+    "int": lambda r: r.randrange(-5, 1000),
+    "number": lambda r: r.choice([0.5, 2, 3.75, -1]),
+    "string": lambda r: r.choice(STRINGS),
+    "list": lambda r: r.choice([[1, 2], ["a"], [], [{"k": 1}]]),
+}
+
+
+def generate(rng: random.Random) -> Workspace:
+    ws = Workspace(files={"rototo-workspace.toml": "schema_version = 1\n"})
+    for q in range(rng.randrange(2, 7)):
+        qid = f"q{q}"
+        body = "schema_version = 1\n"
+        for p in range(rng.randrange(1, 4)):
+            body += "\n" + _predicate(rng, ws, q * 10 + p)
+        ws.files[f"qualifiers/{qid}.toml"] = body
+        ws.qualifiers.append(qid)
+    used: set[str] = set()
+    if rng.random() < 0.5:
+        ws.files["schemas/obj.schema.json"] = json.dumps({
+            "type": "object", "required": ["limit"],
+            "properties": {"limit": {"type": "integer"}, "label": {"type": "string"}}})
+        ws.files["resources/obj.toml"] = 'schema_version = 1\nschema = "../schemas/obj.schema.json"\n'
+        for o in range(3):
+            ws.files[f"resources/obj-objects/o{o}.toml"] = (
+                f'limit = {o * 10}\nlabel = "object {o}"\n' if o != 1 else "limit = 7\n")
+        rules = rng.sample(ws.qualifiers, k=min(2, len(ws.qualifiers)))
+        used.update(rules)
+        body = 'schema_version = 1\ntype = "resource:obj"\n\n[resolve]\ndefault = "o0"\n'
+        for i, qid in enumerate(rules):
+            body += f'\n[[resolve.rule]]\nqualifier = "{qid}"\nvalue = "o{i + 1}"\n'
+        ws.files["variables/res.toml"] = body
+        ws.variables.append("res")
+    for v in range(rng.randrange(2, 6)):
+        vtype = rng.choice(list(PRIMITIVES))
+        keys = [f"k{i}" for i in range(rng.randrange(2, 5))]
+        values = {k: PRIMITIVES[vtype](rng) for k in keys}
+        rules = rng.sample(ws.qualifiers, k=rng.randrange(1, min(4, len(ws.qualifiers)) + 1))
+        used.update(rules)
+        body = f'schema_version = 1\ntype = "{vtype}"\n\n[values]\n'
+        body += "".join(f"{k} = {toml_value(val)}\n" for k, val in values.items())
+        body += f'\n[resolve]\ndefault = "{keys[0]}"\n'
+        for i, qid in enumerate(rules):
+            body += f'\n[[resolve.rule]]\nqualifier = "{qid}"\nvalue = "{keys[1 + i % (len(keys) - 1)]}"\n'
+        ws.files[f"variables/v{v}.toml"] = body
+        ws.variables.append(f"v{v}")
+    if rng.random() < 0.6:
+        ws.schema = True
+        ws.files["schemas/context.schema.json"] = json.dumps(_schema(ws), indent=1)
+    return ws
+
+
+def _set(context: dict[str, Any], path: str, value: Any) -> None:
+    node = context
+    parts = path.split(".")
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+    node[parts[-1]] = value
+
+
+def contexts(rng: random.Random, ws: Workspace, count: int = 8) -> list[dict[str, Any]]:
+    found = []
+    for i in range(count):
+        context: dict[str, Any] = {}
+        for attribute, kind in ATTRIBUTES.items():
+            roll = rng.random()
+            if roll < 0.08 and i:
+                continue  # missing attribute
+            if roll < 0.12 and i and not ws.schema:
+                value: Any = None
+            elif roll < 0.18 and i and not ws.schema:
+                value = sample_value(rng, rng.choice(["string", "integer", "boolean", "array"]))
+            elif kind == "integer" and roll < 0.3:
+                value = rng.choice([float(sample_value(rng, "integer")), 2**53, 2**64 - 1, 1])
+                if ws.schema and isinstance(value, float):
+                    value = int(value)
+            else:
+                value = sample_value(rng, kind)
+            _set(context, attribute, value)
+        found.append(context)
+    return found
