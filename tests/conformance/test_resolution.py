@@ -95,7 +95,7 @@ def _cells(source: str, queries: list[list[Any]]) -> tuple[list[Any], list[Any]]
     except RototoError as error:
         return theirs, [{"load_error": str(error)}]
     mine = []
-    for kind, ident, context in queries:
+    for _kind, ident, context in queries:
         try:
             r = workspace.resolve_variable(ident, context)
             mine.append({"value_key": r.value_key, "value": r.value})
