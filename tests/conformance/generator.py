@@ -122,7 +122,8 @@ def generate(rng: random.Random) -> Workspace:
         ws.files["schemas/obj.schema.json"] = json.dumps({
             "type": "object", "required": ["limit"],
             "properties": {"limit": {"type": "integer"}, "label": {"type": "string"}}})
-        ws.files["resources/obj.toml"] = 'schema_version = 1\nschema = "../schemas/obj.schema.json"\n'
+        ws.files["resources/obj.toml"] = (
+            'schema_version = 1\nschema = "../schemas/obj.schema.json"\n')
         for o in range(3):
             ws.files[f"resources/obj-objects/o{o}.toml"] = (
                 f'limit = {o * 10}\nlabel = "object {o}"\n' if o != 1 else "limit = 7\n")
@@ -143,7 +144,8 @@ def generate(rng: random.Random) -> Workspace:
         body += "".join(f"{k} = {toml_value(val)}\n" for k, val in values.items())
         body += f'\n[resolve]\ndefault = "{keys[0]}"\n'
         for i, qid in enumerate(rules):
-            body += f'\n[[resolve.rule]]\nqualifier = "{qid}"\nvalue = "{keys[1 + i % (len(keys) - 1)]}"\n'
+            key = keys[1 + i % (len(keys) - 1)]
+            body += f'\n[[resolve.rule]]\nqualifier = "{qid}"\nvalue = "{key}"\n'
         ws.files[f"variables/v{v}.toml"] = body
         ws.variables.append(f"v{v}")
     if rng.random() < 0.6:
