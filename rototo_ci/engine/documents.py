@@ -67,6 +67,7 @@ class ParseFailure:
     start: int
     end: int
     unreadable: bool = False
+    located: bool = True
 
 
 @dataclass
@@ -200,7 +201,8 @@ def parse_document(doc: Document, data: bytes) -> None:
     try:
         doc.toml = parse_toml(text)
     except TomlError as exc:
-        doc.failure = ParseFailure(exc.message, exc.offset, min(exc.offset + 1, len(text)))
+        doc.failure = ParseFailure(exc.message, exc.offset, min(exc.end, len(text)),
+                                   located=exc.located)
     except RecursionError:
         doc.failure = ParseFailure("document is nested too deeply", 0, 0)
 

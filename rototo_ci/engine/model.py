@@ -275,18 +275,19 @@ class Projector:
                          "predicate op must be a string", op_node)
             return None
         op = op_node.value
+        value_node = item.get("value")
+        if op != "bucket" and value_node is None:
+            self.out.add("qualifier-predicate-value", doc, entity,
+                         "predicate must contain value", item)
+            return None
         if op not in OPERATORS:
             self.out.add("qualifier-predicate-unknown-op", doc, entity,
                          f"predicate has unknown op: {op}", op_node)
             return None
         predicate = Predicate(index, attribute, op, start=item.start, end=item.end, node=item)
-        value_node = item.get("value")
         if op == "bucket":
             return self._bucket(doc, entity, item, predicate)
-        if value_node is None:
-            self.out.add("qualifier-predicate-value", doc, entity,
-                         f"{op} predicate must contain value", item)
-            return None
+        assert value_node is not None
         value = value_node.plain()
         if op in ("in", "not_in") and not isinstance(value, list):
             self.out.add("qualifier-predicate-value", doc, entity,

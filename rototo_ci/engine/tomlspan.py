@@ -20,10 +20,14 @@ MAX_NESTING = 100
 class TomlError(ValueError):
     """A TOML syntax or semantic error at a character offset."""
 
-    def __init__(self, message: str, offset: int) -> None:
+    def __init__(self, message: str, offset: int, end: int | None = None,
+                 located: bool = True) -> None:
         super().__init__(message)
         self.message = message
         self.offset = offset
+        # the span of the offending token; `located` is false for errors at end of input
+        self.end = end if end is not None else offset + 1
+        self.located = located
 
 
 @dataclass(eq=False)
@@ -121,7 +125,27 @@ class _Parser:
 
     # -- low level -------------------------------------------------------
     def error(self, message: str, offset: int | None = None) -> TomlError:
-        return TomlError(message, self.pos if offset is None else offset)
+        at = self.pos if offset is None else offset
+        if at >= self.n:
+            return TomlError(message, at, located=False)
+        return TomlError(message, at, self._token_end(at))
+
+    def line_error(self, message: str, offset: int | None = None,
+                   blank_is_eof: bool = False) -> TomlError:
+        """An unexpected token: located from the token to the end of its line."""
+        at = self.pos if offset is None else offset
+        if at >= self.n or (blank_is_eof and not self.text[at:].strip()):
+            return TomlError(message, at, located=False)
+        newline = self.text.find("\n", at)
+        return TomlError(message, at, self.n if newline < 0 else newline + 1)
+
+    _TOKEN = re.compile(r"[A-Za-z0-9_.:+-]+")
+
+    def _token_end(self, at: int) -> int:
+        if self.text[at] == ".":
+            return at + 1
+        match = self._TOKEN.match(self.text, at)
+        return match.end() if match else at + 1
 
     def peek(self, k: int = 0) -> str:
         p = self.pos + k
@@ -154,7 +178,7 @@ class _Parser:
         elif self.peek() == "\n":
             self.pos += 1
         else:
-            raise self.error("expected a newline after the value")
+            raise self.line_error("expected a newline after the value")
 
     def skip_ws_comments_newlines(self) -> None:
         while self.pos < self.n:
@@ -196,7 +220,8 @@ class _Parser:
         self.skip_ws()
         closing = "]]" if is_array else "]"
         if not self.text.startswith(closing, self.pos):
-            raise self.error("expected a right bracket")
+            at = self.pos + 1 if is_array and self.peek() == "]" else self.pos
+            raise self.line_error("expected a right bracket", at)
         self.pos += len(closing)
         header_end = self.pos
         self.expect_line_end()
@@ -234,7 +259,7 @@ class _Parser:
             entry.key_start, entry.key_end = k_start, k_end
             self.defined.add(id(node))
             return node
-        raise self.error(f"duplicate key: {key}", k_start)
+        raise self.line_error(f"redefinition of table: {key}", start)
 
     def descend(self, parent: TTable, key: str, k_start: int, k_end: int,
                 creating: str) -> TTable:
@@ -275,7 +300,7 @@ class _Parser:
             else:
                 m = _BARE_KEY.match(self.text, self.pos)
                 if not m:
-                    raise self.error("expected a key")
+                    raise self.line_error("expected a key")
                 key = m.group(0)
                 self.pos = m.end()
             parts.append((key, start, self.pos))
@@ -290,7 +315,7 @@ class _Parser:
         keys = self.parse_key()
         self.skip_ws()
         if self.peek() != "=":
-            raise self.error("expected an equals sign")
+            raise self.line_error("expected an equals sign")
         self.pos += 1
         self.skip_ws()
         node = self.parse_value(depth)
@@ -315,6 +340,8 @@ class _Parser:
                 value = self.parse_ml_basic_string()
             else:
                 value = self.parse_basic_string()
+                if self.pos - start == 2:  # "" is located on its first quote, as rototo does
+                    return TScalar(start, start + 1, value, "string")
             return TScalar(start, self.pos, value, "string")
         if ch == "'":
             if self.text.startswith("'''", self.pos):
@@ -344,7 +371,7 @@ class _Parser:
         if m and (m.group("time") or not self._digit_follows(m.end())):
             date, time_part = m.group("date"), m.group("time")
             if not _valid_date(date) or (time_part and not _valid_time(time_part)):
-                raise self.error("invalid date-time", start)
+                raise self.error("invalid number", start)
             self.pos = m.end()
             kind = "datetime" if time_part else "date"
             return TScalar(start, self.pos, text[start:self.pos], kind)
@@ -358,15 +385,15 @@ class _Parser:
             m = pattern.match(text, start)
             if m:
                 self.pos = m.end()
-                self._check_value_end()
+                self._check_value_end(start)
                 value = int(m.group(0)[2:].replace("_", ""), base)
                 if value > _INT_MAX:
-                    raise self.error("integer out of range", start)
+                    raise self.error("invalid number", start)
                 return TScalar(start, self.pos, value, "integer")
         m = _SPECIAL_FLOAT.match(text, start)
         if m:
             self.pos = m.end()
-            self._check_value_end()
+            self._check_value_end(start)
             word = m.group(0)
             value = float(word.replace("nan", "nan"))
             if "nan" in word:
@@ -376,25 +403,29 @@ class _Parser:
         if m and m.end() > start:
             literal = m.group(0)
             self.pos = m.end()
-            self._check_value_end()
+            self._check_value_end(start)
             clean = literal.replace("_", "")
             if "." in clean or "e" in clean or "E" in clean:
                 return TScalar(start, self.pos, float(clean), "float")
             if not _DEC_INT.fullmatch(literal):
-                raise self.error("invalid integer", start)
+                digits = start + (1 if literal[0] in "+-" else 0)
+                raise TomlError("invalid number", digits + 1, digits + 2)
             value = int(clean)
             if not _INT_MIN <= value <= _INT_MAX:
-                raise self.error("integer out of range", start)
+                raise self.error("invalid number", start)
             return TScalar(start, self.pos, value, "integer")
         raise self.error("expected a value", start)
 
     def _digit_follows(self, pos: int) -> bool:
         return pos < self.n and (self.text[pos].isdigit() or self.text[pos] in ":-_.")
 
-    def _check_value_end(self) -> None:
+    def _check_value_end(self, start: int) -> None:
         ch = self.peek()
+        digits = start + (1 if self.text[start] in "+-" else 0)
+        if self.text[digits] == "0" and ch.isdigit():
+            raise TomlError("invalid number: leading zero", digits + 1, digits + 2)
         if ch and (ch.isalnum() or ch in "._+"):
-            raise self.error("invalid number")
+            raise self.error("invalid number", start)
 
     def parse_array(self, depth: int) -> TArray:
         start = self.pos
@@ -415,7 +446,7 @@ class _Parser:
             if self.peek() == "]":
                 self.pos += 1
                 return TArray(start, self.pos, items)
-            raise self.error("expected a comma or a right bracket")
+            raise self.line_error("expected a comma or a right bracket", blank_is_eof=True)
 
     def parse_inline_table(self, depth: int) -> TTable:
         start = self.pos
@@ -434,15 +465,18 @@ class _Parser:
             if ch == ",":
                 self.pos += 1
                 self.skip_ws()
-                if self.peek() == "}":
-                    raise self.error("trailing comma in inline table")
+                if self.peek() == "}":  # accepted, as the rototo engine's parser does
+                    self.pos += 1
+                    table.end = self.pos
+                    self._seal_inline(table)
+                    return table
                 continue
             if ch == "}":
                 self.pos += 1
                 table.end = self.pos
                 self._seal_inline(table)
                 return table
-            raise self.error("expected a comma or a right brace")
+            raise self.line_error("expected a comma or a right brace", blank_is_eof=True)
 
     def _seal_inline(self, table: TTable) -> None:
         # dotted keys inside an inline table build tables that are part of it
@@ -501,8 +535,10 @@ class _Parser:
         self.pos += 1
         end = self.text.find("'", self.pos)
         newline = self.text.find("\n", self.pos)
-        if end < 0 or (0 <= newline < end):
-            raise self.error("unterminated literal string")
+        if 0 <= newline and (end < 0 or newline < end):
+            raise TomlError("invalid character in string: newline", newline, newline + 1)
+        if end < 0:
+            raise self.error("unterminated literal string", self.pos - 1)
         value = self.text[self.pos:end]
         for i, ch in enumerate(value):
             self._check_char(ch, self.pos + i)
@@ -516,13 +552,14 @@ class _Parser:
             self.pos += 1
 
     def parse_ml_basic_string(self) -> str:
+        opening = self.pos
         self.pos += 3
         self._skip_first_newline()
         out: list[str] = []
         text = self.text
         while True:
             if self.pos >= self.n:
-                raise self.error("unterminated multi-line string")
+                raise TomlError("unterminated string", opening, opening + 1)
             if text.startswith('"""', self.pos):
                 # up to two extra quotes belong to the content
                 extra = 0

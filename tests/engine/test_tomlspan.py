@@ -84,7 +84,7 @@ def test_known_edge_cases() -> None:
         'x = {a = 1, b.c = 2}\n[x.b]\n', 's = """\nab\\\n   cd"""\n', "l = '''x''''\n",
         'x = 1__0\n', 'x = 01\n', 'x = 0x_1\n', 'd = 1979-05-27T07:32:00Z\n', 't = 07:32:00\n',
         'd = 1979-02-30\n', 'x = "\\u00e9\\U0001F600"\n', 'x = "\\ud800"\n', 'a = [1,]\n',
-        'a = {b = 1,}\n', 'a = 1 # c\nb = 2', '= 1\n', 'a = +inf\nb = -nan\n', 'a = 1e+05\n',
+        'a = 1 # c\nb = 2', '= 1\n', 'a = +inf\nb = -nan\n', 'a = 1e+05\n',
         '"" = 1\n', "a = 'x\ny'\n", 'a = true1\n',
     ]
     for text in cases:
@@ -115,3 +115,8 @@ def test_integers_beyond_64_bits_are_rejected() -> None:
         except TomlError:
             continue
         raise AssertionError(text)
+
+
+def test_trailing_comma_in_inline_table_is_accepted() -> None:
+    # the rototo engine's TOML parser accepts it, so a workspace using it is valid
+    assert parse_toml("a = {b = 1,}\n").plain() == {"a": {"b": 1}}

@@ -30,6 +30,7 @@ def check(documents: list[Document], out: Collector) -> None:
         failure = doc.failure
         if failure is None or doc.kind not in _RULES:
             continue
-        rng = None if failure.unreadable else doc.lines.range(failure.start, failure.end)
+        located = failure.located and not failure.unreadable
+        rng = doc.lines.range(failure.start, failure.end) if located else None
         out.add(_RULES[doc.kind], doc, entity_for(doc),
                 f"failed to parse {doc.path}: {failure.message}", rng)
