@@ -194,6 +194,8 @@ def parse_document(doc: Document, data: bytes) -> None:
             doc.json = parse_json_text(text)
         except json.JSONDecodeError as exc:
             start = doc.lines.offset(exc.lineno, exc.colno)
+            if exc.msg.startswith("Unterminated string"):
+                start = max(len(text) - 1, 0)  # located where input ran out, as rototo does
             doc.failure = ParseFailure(exc.msg, start, min(start + 1, len(text)))
         except (ValueError, RecursionError) as exc:
             doc.failure = ParseFailure(str(exc), 0, 0)

@@ -52,6 +52,9 @@ class Qualifier:
     description: str | None
     predicates: list[Predicate]
     valid: bool = True
+    # (predicate index, referenced qualifier id, attribute node) for every predicate table
+    # reading `qualifier.<id>`, well-formed or not
+    references: list[tuple[int, str, TNode]] = field(default_factory=list)
 
     @property
     def path(self) -> str:
@@ -238,6 +241,11 @@ class Projector:
             qualifier.valid = False
             return qualifier
         for index, item in enumerate(node.items):
+            attribute = item.get("attribute") if isinstance(item, TTable) else None
+            if isinstance(attribute, TScalar) and isinstance(attribute.value, str) and \
+                    attribute.value.startswith(QUALIFIER_PREFIX):
+                qualifier.references.append(
+                    (index, attribute.value[len(QUALIFIER_PREFIX):], attribute))
             predicate = self._predicate(doc, index, item)
             if predicate is None:
                 qualifier.valid = False
@@ -276,13 +284,16 @@ class Projector:
             return None
         op = op_node.value
         value_node = item.get("value")
-        if op != "bucket" and value_node is None:
-            self.out.add("qualifier-predicate-value", doc, entity,
-                         "predicate must contain value", item)
-            return None
+        problems = False
         if op not in OPERATORS:
             self.out.add("qualifier-predicate-unknown-op", doc, entity,
                          f"predicate has unknown op: {op}", op_node)
+            problems = True
+        if op != "bucket" and value_node is None:
+            self.out.add("qualifier-predicate-value", doc, entity,
+                         "predicate must contain value", item)
+            problems = True
+        if problems:
             return None
         predicate = Predicate(index, attribute, op, start=item.start, end=item.end, node=item)
         if op == "bucket":

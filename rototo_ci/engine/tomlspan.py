@@ -114,6 +114,21 @@ def _valid_time(text: str) -> bool:
     return int(hour) <= 23 and int(minute) <= 59 and int(second) <= 60
 
 
+_PUNCTUATION = {"\n": "a newline", "\r": "a newline", " ": "whitespace", "\t": "whitespace",
+                "#": "a comment", "=": "an equals", ".": "a period", ",": "a comma",
+                ":": "a colon", "+": "a plus", "{": "a left brace", "}": "a right brace",
+                "[": "a left bracket", "]": "a right bracket", '"': "a string", "'": "a string"}
+
+
+def _describe(text: str, at: int) -> str:
+    ch = text[at]
+    if ch in _PUNCTUATION:
+        return _PUNCTUATION[ch]
+    if ch.isalnum() or ch in "_-":
+        return "an identifier"
+    return "a character"
+
+
 class _Parser:
     def __init__(self, text: str) -> None:
         self.text = text
@@ -122,6 +137,7 @@ class _Parser:
         self.root = TTable(0, len(text), origin="root")
         # tables defined by a [header] (cannot be defined twice)
         self.defined: set[int] = set()
+        self._implicit: list[TTable] = []
 
     # -- low level -------------------------------------------------------
     def error(self, message: str, offset: int | None = None) -> TomlError:
@@ -136,10 +152,13 @@ class _Parser:
         at = self.pos if offset is None else offset
         if at >= self.n or (blank_is_eof and not self.text[at:].strip()):
             return TomlError(message, at, located=False)
+        # rototo's parser sizes this span by the description of the token it found
+        # ("an identifier", "a string", …), cut at the end of the line
         newline = self.text.find("\n", at)
-        return TomlError(message, at, self.n if newline < 0 else newline + 1)
+        line_end = self.n if newline < 0 else newline + 1
+        return TomlError(message, at, min(line_end, at + len(_describe(self.text, at))))
 
-    _TOKEN = re.compile(r"[A-Za-z0-9_.:+-]+")
+    _TOKEN = re.compile(r"[A-Za-z0-9_+-]+")
 
     def _token_end(self, at: int) -> int:
         if self.text[at] == ".":
@@ -195,6 +214,7 @@ class _Parser:
     def parse(self) -> TTable:
         current = self.root
         current_end_holder: TTable = self.root
+        implicit: list[TTable] = []
         while True:
             self.skip_ws_comments_newlines()
             if self.pos >= self.n:
@@ -203,9 +223,12 @@ class _Parser:
             if ch == "[":
                 current = self.parse_header()
                 current_end_holder = current
+                implicit = self._implicit
             else:
                 entry_end = self.parse_keyval(current)
                 current_end_holder.end = max(current_end_holder.end, entry_end)
+                for table in implicit:
+                    table.end = max(table.end, entry_end)
                 self.expect_line_end()
         self.root.end = self.n
         self.root.start = 0
@@ -227,8 +250,13 @@ class _Parser:
         self.expect_line_end()
         table_end = self.pos
         parent = self.root
+        self._implicit = []
         for key, k_start, k_end in keys[:-1]:
+            existed = key in parent.entries
             parent = self.descend(parent, key, k_start, k_end, creating="implicit")
+            if not existed and parent.origin == "implicit":
+                parent.start, parent.end = start, table_end
+                self._implicit.append(parent)
         key, k_start, k_end = keys[-1]
         entry = parent.entries.get(key)
         if is_array:
@@ -327,7 +355,7 @@ class _Parser:
         if key in target.entries:
             raise self.error(f"duplicate key: {key}", k_start)
         target.entries[key] = TEntry(k_start, k_end, node)
-        return node.end
+        return self.pos  # the value's true end (an empty string's span is shorter)
 
     # -- values ----------------------------------------------------------
     def parse_value(self, depth: int) -> TNode:

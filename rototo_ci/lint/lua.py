@@ -434,11 +434,13 @@ class CustomLint:
                                      "custom lint diagnostic must contain message")
                 continue
             field = item["field"]
-            where = self._location(target, str(field) if field is not None else
-                                   registration.field)
-            if field is not None and str(field) not in target.fields and not str(
-                    field).startswith(("value", "json")):
-                where = None
+            if target.default_node is not None:  # values are always located on the value
+                where = node_range(target.doc, target.default_node) if target.doc else None
+            elif field is not None:
+                where = self._location(target, str(field)) if str(field) in target.fields \
+                    else None
+            else:
+                where = self._location(target, registration.field)
             self.out.items.append(Diagnostic(
                 rule=registration.rule, severity=registration.severity,
                 stage=registration.stage, entity=dict(target.entity), message=str(message),
@@ -450,5 +452,6 @@ class CustomLint:
             rule=info.rule, severity=info.severity, stage=registration.stage,
             entity=dict(target.entity),
             message=f"custom lint handler failed in {registration.path}: {reason}",
-            help=info.help, path=target.path))
+            help=info.help, path=target.path,
+            range=node_range(target.doc, target.default_node) if target.doc else None))
 

@@ -110,7 +110,7 @@ def missing_field(rng: random.Random, files: Files) -> None:
 def wrong_type(rng: random.Random, files: Files) -> None:
     swap = rng.choice([("schema_version = 1", 'schema_version = "1"'),
                        ("schema_version = 1", "schema_version = 2"),
-                       ('type = "', 'type = "text'), ("[resolve]", "resolve = 5\n[other]"),
+                       ('type = "', 'type = "text'), ("[resolve]", "[resolve]\ndefault = 5"),
                        ('schema = "', 'schema = "../../outside/'), ("[[resolve.rule]]",
                                                                    "[[resolve.rule]]\nvalue = 3")])
     _edit(rng, files, rng.choice(["variables/", "resources/", "qualifiers/"]),

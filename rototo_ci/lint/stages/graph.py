@@ -6,8 +6,8 @@ import json
 from typing import TYPE_CHECKING
 
 from ...engine.diagnostics import Related, node_range
-from ...engine.model import Model, Predicate, Qualifier
-from ...engine.tomlspan import TTable
+from ...engine.model import BUCKET_SPACE, Model, Qualifier
+from ...engine.tomlspan import TArray, TTable
 
 if TYPE_CHECKING:
     from ..run import LintContext
@@ -23,14 +23,11 @@ def _cycles(ctx: LintContext) -> None:
             node = model.qualifiers.get(current)
             if node is None:
                 continue
-            for predicate in node.predicates:
-                ref = predicate.qualifier_ref
-                if ref is None:
-                    continue
+            for _, ref, _ in node.references:
                 if ref == qualifier.id:
-                    step = trail[1] if len(trail) > 1 else qualifier.id
-                    first = next(p for p in qualifier.predicates if p.qualifier_ref == step)
-                    assert first.node is not None
+                    # located on the first reference that leads back round the cycle
+                    attribute = next(a for _, r, a in qualifier.references
+                                     if r == qualifier.id or _reaches(model, r, qualifier.id))
                     if len(trail) == 1:
                         message, related = f"qualifier references itself: {qualifier.id}", []
                     else:
@@ -38,8 +35,8 @@ def _cycles(ctx: LintContext) -> None:
                                    + ", ".join(sorted(set(trail))))
                         related = _cycle_related(model, trail)
                     out.add("qualifier-cycle", qualifier.doc,
-                            {"kind": "qualifier", "id": qualifier.id}, message,
-                            first.node.get("attribute"), related=related)
+                            {"kind": "qualifier", "id": qualifier.id}, message, attribute,
+                            related=related)
                     stack.clear()
                     break
                 if ref not in seen:
@@ -47,42 +44,70 @@ def _cycles(ctx: LintContext) -> None:
                     stack.append((ref, [*trail, ref]))
 
 
+def _reaches(model: Model, start: str, goal: str) -> bool:
+    pending, seen = [start], set()
+    while pending:
+        qid = pending.pop()
+        if qid == goal:
+            return True
+        if qid in seen or qid not in model.qualifiers:
+            continue
+        seen.add(qid)
+        pending.extend(r for _, r, _ in model.qualifiers[qid].references)
+    return False
+
+
 def _cycle_related(model: Model, trail: list[str]) -> list[Related]:
     related = []
     for index, qid in enumerate(trail[1:], start=1):
         nxt = trail[index + 1] if index + 1 < len(trail) else trail[0]
         q = model.qualifiers[qid]
-        p = next(p for p in q.predicates if p.qualifier_ref == nxt)
-        assert p.node is not None
-        related.append(Related(q.path, node_range(q.doc, p.node.get("attribute")),
+        attribute = next(a for _, r, a in q.references if r == nxt)
+        related.append(Related(q.path, node_range(q.doc, attribute),
                                f"cycle reference: {qid} -> {nxt}"))
     return related
 
 
-def _predicate_key(p: Predicate) -> str:
-    return json.dumps([p.attribute, p.op, p.salt, p.value], sort_keys=True, default=list)
+def _comparable_predicate(item: TTable) -> bool:
+    """Duplicates are judged on attribute, op and value (or a well-formed bucket)."""
+    op = item.get("op")
+    if op is not None and op.plain() == "bucket":
+        salt, bounds = item.get("salt"), item.get("range")
+        spec = bounds.plain() if bounds is not None else None
+        return (salt is not None and isinstance(salt.plain(), str) and isinstance(spec, list)
+                and len(spec) == 2 and all(isinstance(b, int) for b in spec)
+                and 0 <= spec[0] < spec[1] <= BUCKET_SPACE and item.get("value") is None)
+    return item.get("value") is not None
 
 
 def _duplicates(ctx: LintContext, qualifier: Qualifier) -> None:
-    first: dict[str, Predicate] = {}
-    for p in qualifier.predicates:
-        key = _predicate_key(p)
-        if key not in first:
-            first[key] = p
+    """Predicate tables written twice, compared as written (valid or not)."""
+    table = qualifier.doc.toml
+    node = table.get("predicate") if table is not None else None
+    if not isinstance(node, TArray):
+        return
+    first: dict[str, tuple[int, TTable]] = {}
+    for index, item in enumerate(node.items):
+        if not isinstance(item, TTable):
             continue
-        original = first[key]
+        if not _comparable_predicate(item):
+            continue
+        key = json.dumps(item.plain(), sort_keys=True)
+        if key not in first:
+            first[key] = (index, item)
+            continue
+        original, original_node = first[key]
         ctx.out.add("qualifier-predicate-duplicate", qualifier.doc,
-                    {"kind": "predicate", "qualifier": qualifier.id, "index": p.index},
-                    f"predicate duplicates an earlier predicate: {original.index + 1}", p.node,
-                    related=[Related(qualifier.path, node_range(qualifier.doc, original.node),
-                                     f"first matching predicate: {original.index + 1}")])
+                    {"kind": "predicate", "qualifier": qualifier.id, "index": index},
+                    f"predicate duplicates an earlier predicate: {original + 1}", item,
+                    related=[Related(qualifier.path, node_range(qualifier.doc, original_node),
+                                     f"first matching predicate: {original + 1}")])
 
 
 def _reachability(ctx: LintContext, in_cycles: set[str]) -> None:
     model, out = ctx.model, ctx.out
     from_rules = {rule.qualifier for v in model.variables.values() for rule in v.rules}
-    from_qualifiers = {p.qualifier_ref for q in model.qualifiers.values() for p in q.predicates
-                       if p.qualifier_ref}
+    from_qualifiers = {ref for q in model.qualifiers.values() for _, ref, _ in q.references}
     reachable: set[str] = set()
     pending = [q for q in from_rules if q in model.qualifiers]
     while pending:
@@ -90,8 +115,8 @@ def _reachability(ctx: LintContext, in_cycles: set[str]) -> None:
         if qid in reachable:
             continue
         reachable.add(qid)
-        pending.extend(p.qualifier_ref for p in model.qualifiers[qid].predicates
-                       if p.qualifier_ref and p.qualifier_ref in model.qualifiers)
+        pending.extend(ref for _, ref, _ in model.qualifiers[qid].references
+                       if ref in model.qualifiers)
     for qid in sorted(model.qualifiers):
         qualifier = model.qualifiers[qid]
         entity = {"kind": "qualifier", "id": qid}

@@ -30,15 +30,11 @@ def _resources(ctx: LintContext) -> None:
 def _qualifiers(ctx: LintContext) -> None:
     model, out = ctx.model, ctx.out
     for qualifier in model.qualifiers.values():
-        for predicate in qualifier.predicates:
-            ref = predicate.qualifier_ref
-            if ref is not None and ref not in model.qualifiers:
-                assert predicate.node is not None
+        for index, ref, attribute in qualifier.references:
+            if ref not in model.qualifiers:
                 out.add("qualifier-predicate-unknown-qualifier", qualifier.doc,
-                        {"kind": "predicate", "qualifier": qualifier.id,
-                         "index": predicate.index},
-                        f"predicate references unknown qualifier: {ref}",
-                        predicate.node.get("attribute"))
+                        {"kind": "predicate", "qualifier": qualifier.id, "index": index},
+                        f"predicate references unknown qualifier: {ref}", attribute)
 
 
 def _variables(ctx: LintContext) -> None:

@@ -74,7 +74,7 @@ def _variables(ctx: LintContext) -> None:
 
 def _objects(ctx: LintContext, resource: Resource) -> None:
     model, out = ctx.model, ctx.out
-    if not resource.valid or resource.schema_path is None:
+    if resource.schema_path is None:
         return
     schema = model.schemas.get(resource.schema_path)
     validator = ctx.validators.get(resource.schema_path)
