@@ -76,6 +76,9 @@ def command(
     from ..lint import cache
     from .common import use_color
 
+    missing = _not_a_workspace(source) if rev is None else None
+    if missing is not None:
+        return _report_not_a_workspace(missing, format_, json_)
     opened = open_source(source, rev=rev)
     key = None if no_cache else cache.tree_key(opened.tree)
     hit = cache.load(key) if key else None
@@ -118,3 +121,36 @@ def command(
                                 quiet=quiet)
         sys.stdout.write(text)
     return 1 if any(d.is_error for d in diagnostics) else 0
+
+
+WORKSPACE_DIRS = ("qualifiers", "variables", "resources", "schemas", "lint")
+
+
+def _not_a_workspace(source: str | None) -> Path | None:
+    """A local directory that exists but holds no manifest (reported as a finding)."""
+    if source is None or "://" in source:
+        return None
+    path = Path(source)
+    if path.is_dir() and not (path / "rototo-workspace.toml").exists():
+        return path
+    return None
+
+
+def _report_not_a_workspace(path: Path, format_: LintFormat, json_: bool) -> int:
+    from ..engine.diagnostics import Collector
+
+    out = Collector()
+    if any((path / name).is_dir() for name in WORKSPACE_DIRS):
+        out.add("workspace-manifest-missing", "rototo-workspace.toml", {"kind": "workspace"},
+                f"workspace manifest is missing: {path / 'rototo-workspace.toml'}")
+    else:
+        out.add("workspace-not-found", "rototo-workspace.toml", {"kind": "workspace"},
+                f"no rototo workspace at {path}")
+    if json_ or format_ is LintFormat.json:
+        data = {"workspace": str(path.resolve()), "documents": [],
+                "diagnostics": [d.to_json() for d in out.items]}
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+    else:
+        for d in out.items:
+            print(f"{path}: error: {d.message} ({d.rule})")
+    return 1
