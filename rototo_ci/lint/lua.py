@@ -53,7 +53,8 @@ local function arm(instructions, seconds, every)
 end
 local function disarm() sethook() end
 for _, name in ipairs({"os", "io", "package", "require", "dofile", "loadfile", "load",
-                       "loadstring", "collectgarbage", "debug", "coroutine", "print"}) do
+                       "loadstring", "collectgarbage", "debug", "coroutine", "print",
+                       "python"}) do
   _G[name] = nil
 end
 string.dump = nil
