@@ -14,7 +14,7 @@ def _version() -> str:
 def build_app():  # type: ignore[no-untyped-def]
     import typer
 
-    from . import diff, init, lint, resolve, show
+    from . import comment, diff, fixtures, init, lint, lint_changed, resolve, show, test
 
     app = typer.Typer(
         name="rototo",
@@ -39,21 +39,11 @@ def build_app():  # type: ignore[no-untyped-def]
     app.command("show")(show.command)
     app.command("init")(init.command)
     app.command("diff")(diff.command)
-    for module_name in ("fixtures", "test", "comment"):
-        _register_optional(app, module_name)
+    app.command("fixtures")(fixtures.command)
+    app.command("test")(test.command)
+    app.command("comment")(comment.command)
+    app.command("lint-changed")(lint_changed.command)
     return app
-
-
-def _register_optional(app, name: str) -> None:  # type: ignore[no-untyped-def]
-    import importlib
-
-    try:
-        module = importlib.import_module(f"{__package__}.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.endswith(f"cli.{name}"):
-            return
-        raise
-    app.command(name)(module.command)
 
 
 def main(argv: list[str] | None = None) -> int:
