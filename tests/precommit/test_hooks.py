@@ -50,3 +50,11 @@ def test_pre_commit_try_repo(tmp_path: Path, broken: bool) -> None:
     assert (proc.returncode != 0) == broken, proc.stdout + proc.stderr
     if broken:
         assert "rototo/variable-unknown-value" in proc.stdout
+
+
+def test_hook_manifest_is_valid() -> None:
+    import yaml
+
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert {h["id"] for h in hooks} == {"rototo-lint", "rototo-test", "rototo-fixtures-check"}
+    assert all(h["language"] == "python" and h["entry"].startswith("rototo ") for h in hooks)
