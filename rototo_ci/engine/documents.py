@@ -176,8 +176,16 @@ def parse_json_text(text: str) -> Any:
     return json.loads(text, parse_constant=_reject_constant)
 
 
+MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
+
+
 def parse_document(doc: Document, data: bytes) -> None:
     """Decode and parse `data` into `doc`, recording a ParseFailure instead of raising."""
+    if len(data) > MAX_DOCUMENT_BYTES:
+        doc.text = ""
+        doc.failure = ParseFailure(f"file is larger than {MAX_DOCUMENT_BYTES} bytes", 0, 0,
+                                   located=False)
+        return
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

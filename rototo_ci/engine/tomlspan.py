@@ -96,6 +96,7 @@ _DATETIME = re.compile(
     r"(?P<offset>[Zz]|[+-]\d{2}:\d{2})?)?"
 )
 _TIME = re.compile(r"\d{2}:\d{2}:\d{2}(?:\.\d+)?")
+_PLAIN_BASIC = re.compile(r'[^"\\\x00-\x08\x0a-\x1f\x7f]*')
 _ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\"}
 _INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
 
@@ -546,6 +547,11 @@ class _Parser:
         while True:
             if self.pos >= self.n:
                 raise self.error("unterminated string")
+            plain = _PLAIN_BASIC.match(text, self.pos)
+            if plain.end() > self.pos:  # a run of ordinary characters in one step
+                out.append(plain.group(0))
+                self.pos = plain.end()
+                continue
             ch = text[self.pos]
             if ch == '"':
                 self.pos += 1
