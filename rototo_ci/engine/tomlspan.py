@@ -424,10 +424,8 @@ class _Parser:
             self.pos = m.end()
             self._check_value_end(start)
             word = m.group(0)
-            value = float(word.replace("nan", "nan"))
-            if "nan" in word:
-                value = math.nan
-            return TScalar(start, self.pos, value, "float")
+            special = math.nan if "nan" in word else float(word)
+            return TScalar(start, self.pos, special, "float")
         m = _FLOAT.match(text, start)
         if m and m.end() > start:
             literal = m.group(0)
@@ -548,7 +546,7 @@ class _Parser:
             if self.pos >= self.n:
                 raise self.error("unterminated string")
             plain = _PLAIN_BASIC.match(text, self.pos)
-            if plain.end() > self.pos:  # a run of ordinary characters in one step
+            if plain is not None and plain.end() > self.pos:  # a run of ordinary characters in one step
                 out.append(plain.group(0))
                 self.pos = plain.end()
                 continue

@@ -269,9 +269,10 @@ class CustomLint:
             self.registrations.append(registration)
 
     def _validate(self, doc: Document, item: dict[str, Any]) -> Registration | None:
-        def invalid(message: str) -> None:
+        def invalid(message: str) -> Registration | None:
             self._fail(doc, "custom-lint-registration-invalid",
                        f"custom lint registration {message}")
+            return None
 
         if item["stage"] not in STAGES:
             return invalid(f"has unsupported stage: {item['stage']}")
@@ -314,6 +315,7 @@ class CustomLint:
         if entity == "workspace" and model.manifest is not None and model.manifest.toml:
             manifest = model.manifest
             table = manifest.toml
+            assert table is not None
             data = {"kind": "workspace", "root": ".", "extends": list(model.extends),
                     "manifest": {"path": manifest.path, "uri": self._uri(manifest.path),
                                  "toml": table.plain()}}

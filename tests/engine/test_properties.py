@@ -98,3 +98,18 @@ def test_bucket_agrees_with_reference(tmp_path: Path) -> None:
         ["qualifier", "b", {"v": v}] for v in values]}])
     for value, result in zip(values, answer["results"], strict=True):
         assert result["value"] == (start <= bucket_of(salt, value) < end), value
+
+
+def test_engine_and_lint_are_mypy_strict_clean() -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    mypy = Path(sys.executable).parent / "mypy"
+    if not mypy.exists() and shutil.which("mypy") is None:
+        pytest.skip("mypy is not installed")
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.run([str(mypy) if mypy.exists() else "mypy", "--strict",
+                           "rototo_ci/engine", "rototo_ci/lint"], cwd=root, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:]

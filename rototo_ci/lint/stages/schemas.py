@@ -20,7 +20,7 @@ def schema_error(schema: Any) -> str | None:
     if not isinstance(schema, (dict, bool)):
         return "a JSON Schema must be an object or a boolean"
     try:
-        validator_for(schema, default=Draft202012Validator).check_schema(schema)
+        validator_for(schema, default=Draft202012Validator).check_schema(schema)  # type: ignore[arg-type]
     except SchemaError as error:
         return str(error.message)
     return None
