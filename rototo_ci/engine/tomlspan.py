@@ -546,7 +546,7 @@ class _Parser:
             if self.pos >= self.n:
                 raise self.error("unterminated string")
             plain = _PLAIN_BASIC.match(text, self.pos)
-            if plain is not None and plain.end() > self.pos:  # a run of ordinary characters in one step
+            if plain is not None and plain.end() > self.pos:  # ordinary characters in one step
                 out.append(plain.group(0))
                 self.pos = plain.end()
                 continue
