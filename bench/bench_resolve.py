@@ -41,17 +41,23 @@ def main() -> None:
             for context in contexts:
                 workspace.resolve_all(context)
             ours.append(time.perf_counter() - start)
-        theirs = [reference.resolve_matrix(root, contexts, variable_ids, scratch)["resolve"]
-                  for _ in range(args.repeat)]
+        theirs = [
+            reference.resolve_matrix(root, contexts, variable_ids, scratch)["resolve"]
+            for _ in range(args.repeat)
+        ]
     result = {
-        "variables": len(variable_ids), "contexts": len(contexts),
-        "ours_s": statistics.median(ours), "reference_s": statistics.median(theirs),
+        "variables": len(variable_ids),
+        "contexts": len(contexts),
+        "ours_s": statistics.median(ours),
+        "reference_s": statistics.median(theirs),
     }
     result["ratio"] = result["ours_s"] / result["reference_s"]
     result["speedup"] = result["reference_s"] / result["ours_s"]
-    print(f"resolve all variables: ours {result['ours_s'] * 1000:.1f} ms, reference "
-          f"{result['reference_s'] * 1000:.1f} ms, ratio {result['ratio']:.3f} "
-          f"({result['speedup']:.1f}x faster)")
+    print(
+        f"resolve all variables: ours {result['ours_s'] * 1000:.1f} ms, reference "
+        f"{result['reference_s'] * 1000:.1f} ms, ratio {result['ratio']:.3f} "
+        f"({result['speedup']:.1f}x faster)"
+    )
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))
 

@@ -14,33 +14,47 @@ def _qualifier(rng: random.Random, index: int) -> str:
     kind = index % 5
     if kind == 0:
         lo = rng.randrange(0, 9000)
-        return (f'schema_version = 1\n\n[[predicate]]\nattribute = "user.id"\nop = "bucket"\n'
-                f'salt = "rollout-{index}"\nrange = [{lo}, {lo + rng.randrange(100, 1000)}]\n')
+        return (
+            f'schema_version = 1\n\n[[predicate]]\nattribute = "user.id"\nop = "bucket"\n'
+            f'salt = "rollout-{index}"\nrange = [{lo}, {lo + rng.randrange(100, 1000)}]\n'
+        )
     if kind == 1:
         plans = json.dumps(rng.sample(PLANS, 2))
-        return (f'schema_version = 1\n\n[[predicate]]\nattribute = "account.plan"\nop = "in"\n'
-                f"value = {plans}\n")
+        return (
+            f'schema_version = 1\n\n[[predicate]]\nattribute = "account.plan"\nop = "in"\n'
+            f"value = {plans}\n"
+        )
     if kind == 2:
-        return (f'schema_version = 1\n\n[[predicate]]\nattribute = "account.seats"\n'
-                f'op = "gte"\nvalue = {rng.randrange(1, 500)}\n\n[[predicate]]\n'
-                f'attribute = "request.country"\nop = "neq"\nvalue = "{rng.choice(COUNTRIES)}"\n')
+        return (
+            f'schema_version = 1\n\n[[predicate]]\nattribute = "account.seats"\n'
+            f'op = "gte"\nvalue = {rng.randrange(1, 500)}\n\n[[predicate]]\n'
+            f'attribute = "request.country"\nop = "neq"\nvalue = "{rng.choice(COUNTRIES)}"\n'
+        )
     if kind == 3 and index > 5:
         ref = f"q{index - rng.randrange(1, 5)}"
-        return (f'schema_version = 1\n\n[[predicate]]\nattribute = "qualifier.{ref}"\n'
-                f'op = "eq"\nvalue = true\n\n[[predicate]]\nattribute = "user.beta"\n'
-                f'op = "eq"\nvalue = {rng.choice(["true", "false"])}\n')
-    return (f'schema_version = 1\n\n[[predicate]]\nattribute = "request.country"\nop = "eq"\n'
-            f'value = "{rng.choice(COUNTRIES)}"\n')
+        return (
+            f'schema_version = 1\n\n[[predicate]]\nattribute = "qualifier.{ref}"\n'
+            f'op = "eq"\nvalue = true\n\n[[predicate]]\nattribute = "user.beta"\n'
+            f'op = "eq"\nvalue = {rng.choice(["true", "false"])}\n'
+        )
+    return (
+        f'schema_version = 1\n\n[[predicate]]\nattribute = "request.country"\nop = "eq"\n'
+        f'value = "{rng.choice(COUNTRIES)}"\n'
+    )
 
 
 CONTEXT_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "type": "object",
     "properties": {
-        "user": {"type": "object", "properties": {
-            "id": {"type": "string"}, "beta": {"type": "boolean"}}},
-        "account": {"type": "object", "properties": {
-            "plan": {"type": "string"}, "seats": {"type": "integer"}}},
+        "user": {
+            "type": "object",
+            "properties": {"id": {"type": "string"}, "beta": {"type": "boolean"}},
+        },
+        "account": {
+            "type": "object",
+            "properties": {"plan": {"type": "string"}, "seats": {"type": "integer"}},
+        },
         "request": {"type": "object", "properties": {"country": {"type": "string"}}},
     },
 }
@@ -55,22 +69,35 @@ def context_for(index: int) -> dict[str, object]:
     }
 
 
-def generate(root: Path, variables: int = 1000, qualifiers: int = 300, resources: int = 10,
-             objects: int = 10, contexts: int = 21, seed: int = 7) -> Path:
+def generate(
+    root: Path,
+    variables: int = 1000,
+    qualifiers: int = 300,
+    resources: int = 10,
+    objects: int = 10,
+    contexts: int = 21,
+    seed: int = 7,
+) -> Path:
     """Write a workspace under root; returns root."""
     rng = random.Random(seed)
-    files: dict[str, str] = {"rototo-workspace.toml": "schema_version = 1\n",
-                             "schemas/context.schema.json": json.dumps(CONTEXT_SCHEMA, indent=2)}
+    files: dict[str, str] = {
+        "rototo-workspace.toml": "schema_version = 1\n",
+        "schemas/context.schema.json": json.dumps(CONTEXT_SCHEMA, indent=2),
+    }
     for q in range(qualifiers):
         files[f"qualifiers/q{q}.toml"] = _qualifier(rng, q)
     for r in range(resources):
-        files[f"schemas/res{r}.schema.json"] = json.dumps({
-            "type": "object", "required": ["limit"],
-            "properties": {"limit": {"type": "integer"}, "label": {"type": "string"}},
-        })
+        files[f"schemas/res{r}.schema.json"] = json.dumps(
+            {
+                "type": "object",
+                "required": ["limit"],
+                "properties": {"limit": {"type": "integer"}, "label": {"type": "string"}},
+            }
+        )
         files[f"resources/res{r}.toml"] = (
             f'schema_version = 1\ndescription = "Resource {r}"\n'
-            f'schema = "../schemas/res{r}.schema.json"\n')
+            f'schema = "../schemas/res{r}.schema.json"\n'
+        )
         for o in range(objects):
             files[f"resources/res{r}-objects/o{o}.toml"] = f'limit = {o * 10}\nlabel = "o{o}"\n'
     used: set[int] = set()
@@ -95,7 +122,8 @@ def generate(root: Path, variables: int = 1000, qualifiers: int = 300, resources
     for q in sorted(set(range(qualifiers)) - used):
         files[f"variables/extra-q{q}.toml"] = (
             'schema_version = 1\ntype = "bool"\n\n[values]\noff = false\non = true\n\n'
-            f'[resolve]\ndefault = "off"\n\n[[resolve.rule]]\nqualifier = "q{q}"\nvalue = "on"\n')
+            f'[resolve]\ndefault = "off"\n\n[[resolve.rule]]\nqualifier = "q{q}"\nvalue = "on"\n'
+        )
     for c in range(contexts):
         files[f"contexts/c{c:03d}.json"] = json.dumps(context_for(c), indent=2)
     for rel, text in files.items():

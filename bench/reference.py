@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-_RESOLVE_MATRIX = r'''
+_RESOLVE_MATRIX = r"""
 import asyncio, json, os, sys, time, glob
 import rototo
 root, contexts_path, variables_json = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -35,9 +35,9 @@ async def main():
 asyncio.run(main())
 sys.stdout.flush()
 os._exit(0)
-'''
+"""
 
-_LINT = r'''
+_LINT = r"""
 import asyncio, json, os, sys, time
 import rototo
 async def main():
@@ -48,17 +48,19 @@ async def main():
 asyncio.run(main())
 sys.stdout.flush()
 os._exit(0)
-'''
+"""
 
 
 def _run(script: str, *args: str) -> dict[str, Any]:
-    proc = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True,
-                          check=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", script, *args], capture_output=True, text=True, check=True
+    )
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def resolve_matrix(root: Path, contexts: list[dict[str, Any]], variables: list[str],
-                   scratch: Path) -> dict[str, Any]:
+def resolve_matrix(
+    root: Path, contexts: list[dict[str, Any]], variables: list[str], scratch: Path
+) -> dict[str, Any]:
     """Reference: load, then resolve every (variable, context) cell with one call each."""
     contexts_path = scratch / "contexts.json"
     contexts_path.write_text(json.dumps(contexts))

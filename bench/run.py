@@ -35,8 +35,7 @@ _SCRIPT = Path(sys.executable).with_name("rototo")
 ROTOTO = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "rototo_ci.cli.app"]
 
 
-def _time_process(argv: list[str], cwd: Path | None = None, ok: tuple[int, ...] = (0, 1)
-                  ) -> float:
+def _time_process(argv: list[str], cwd: Path | None = None, ok: tuple[int, ...] = (0, 1)) -> float:
     start = time.perf_counter()
     proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
@@ -70,8 +69,14 @@ def _row(name: str, ours: float, theirs: float | None, target: str) -> dict[str,
 def bench_lint(scratch: Path, repeat: int, quick: bool) -> list[dict[str, Any]]:
     variables, qualifiers = (600, 200) if quick else (3000, 1000)
     resources, objects = (10, 20) if quick else (50, 20)
-    root = generate(scratch / "lint-ws", variables=variables, qualifiers=qualifiers,
-                    resources=resources, objects=objects, contexts=0)
+    root = generate(
+        scratch / "lint-ws",
+        variables=variables,
+        qualifiers=qualifiers,
+        resources=resources,
+        objects=objects,
+        contexts=0,
+    )
     files = sum(1 for p in root.rglob("*") if p.is_file())
     cache_dir = scratch / "cache"
     env = {**os.environ, "ROTOTO_CACHE_DIR": str(cache_dir)}
@@ -79,14 +84,18 @@ def bench_lint(scratch: Path, repeat: int, quick: bool) -> list[dict[str, Any]]:
     def ours_cold() -> float:
         shutil.rmtree(cache_dir, ignore_errors=True)
         start = time.perf_counter()
-        subprocess.run([*ROTOTO, "lint", str(root), "--format", "json", "--no-cache"],
-                       capture_output=True, env=env)
+        subprocess.run(
+            [*ROTOTO, "lint", str(root), "--format", "json", "--no-cache"],
+            capture_output=True,
+            env=env,
+        )
         return time.perf_counter() - start
 
     def ours_warm() -> float:
         start = time.perf_counter()
-        subprocess.run([*ROTOTO, "lint", str(root), "--format", "json"], capture_output=True,
-                       env=env)
+        subprocess.run(
+            [*ROTOTO, "lint", str(root), "--format", "json"], capture_output=True, env=env
+        )
         return time.perf_counter() - start
 
     cold = _median(ours_cold, repeat)
@@ -107,16 +116,33 @@ def bench_diff(scratch: Path, repeat: int, quick: bool) -> list[dict[str, Any]]:
     for name, variables, contexts, changed, target in cases:
         root = scratch / f"repo-{variables}-{contexts}"
         base, head = build(root, variables, contexts, changed)
-        ours = _median(lambda root=root, base=base, head=head: _time_process(
-            [*ROTOTO, "diff", f"{base}..{head}", "--format", "json", "--fail-on", "never"],
-            cwd=root), repeat)
+        ours = _median(
+            lambda root=root, base=base, head=head: _time_process(
+                [*ROTOTO, "diff", f"{base}..{head}", "--format", "json", "--fail-on", "never"],
+                cwd=root,
+            ),
+            repeat,
+        )
         theirs: float | None = None
         if changed is not None:
             sides = []
             for sha in (base, head):
                 target_dir = scratch / f"side-{sha[:8]}"
-                subprocess.run(["git", "-C", str(root), "worktree", "add", "-q", "--detach",
-                                str(target_dir), sha], check=True, capture_output=True)
+                subprocess.run(
+                    [
+                        "git",
+                        "-C",
+                        str(root),
+                        "worktree",
+                        "add",
+                        "-q",
+                        "--detach",
+                        str(target_dir),
+                        sha,
+                    ],
+                    check=True,
+                    capture_output=True,
+                )
                 sides.append(target_dir / "config")
             ctx = _contexts_of(root / "config")
 
@@ -147,24 +173,35 @@ def bench_resolve(scratch: Path, repeat: int) -> list[dict[str, Any]]:
         return time.perf_counter() - start
 
     theirs = statistics.median(
-        reference.resolve_matrix(root, [context], ids, scratch)["resolve"] for _ in range(repeat))
-    return [_row("resolve 1,000 variables, one context (in-process)", _median(ours, repeat),
-                 theirs, "<= 0.1")]
+        reference.resolve_matrix(root, [context], ids, scratch)["resolve"] for _ in range(repeat)
+    )
+    return [
+        _row(
+            "resolve 1,000 variables, one context (in-process)",
+            _median(ours, repeat),
+            theirs,
+            "<= 0.1",
+        )
+    ]
 
 
 def bench_cold(scratch: Path, repeat: int) -> list[dict[str, Any]]:
-    small = generate(scratch / "small-ws", variables=4, qualifiers=3, resources=0, objects=0,
-                     contexts=0)
+    small = generate(
+        scratch / "small-ws", variables=4, qualifiers=3, resources=0, objects=0, contexts=0
+    )
     version = _median(lambda: _time_process([*ROTOTO, "--version"]), repeat)
     lint_small = _median(lambda: _time_process([*ROTOTO, "lint", str(small)]), repeat)
     theirs = _median(lambda: _reference_process(lambda: reference.lint(small)), repeat)
-    return [_row("rototo --version", version, None, "< 0.2 s"),
-            _row("lint a 10-file workspace (pre-commit)", lint_small, theirs, "< 0.5 s")]
+    return [
+        _row("rototo --version", version, None, "< 0.2 s"),
+        _row("lint a 10-file workspace (pre-commit)", lint_small, theirs, "< 0.5 s"),
+    ]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--out", type=Path, default=Path("bench/results/latest.json"))

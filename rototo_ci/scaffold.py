@@ -76,9 +76,13 @@ def resource_templates(ident: str) -> dict[str, str]:
     resource.add("schema", f"../schemas/{ident}.schema.json")
     obj = tomlkit.document()
     obj.add("enabled", True)
-    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
-              "required": ["enabled"], "properties": {"enabled": {"type": "boolean"}},
-              "additionalProperties": True}
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "required": ["enabled"],
+        "properties": {"enabled": {"type": "boolean"}},
+        "additionalProperties": True,
+    }
     variable = tomlkit.document()
     variable.add("schema_version", 1)
     variable.add("description", f"TODO: describe the selected {ident}")
@@ -125,8 +129,11 @@ def infer_context_schema(root: Path) -> dict[str, Any]:
     from .engine.workspace import Workspace
 
     workspace = Workspace.inspect(str(root)) if (root / "rototo-workspace.toml").is_file() else None
-    schema: dict[str, Any] = {"$schema": "https://json-schema.org/draft/2020-12/schema",
-                              "type": "object", "properties": {}}
+    schema: dict[str, Any] = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "properties": {},
+    }
     if workspace is None:
         return schema
     for qualifier in workspace.model.qualifiers.values():
@@ -154,8 +161,9 @@ def infer_context_schema(root: Path) -> dict[str, Any]:
     return schema
 
 
-def plan(root: Path, variables: list[str], qualifiers: list[str], resources: list[str],
-         context: bool) -> list[PlannedWrite]:
+def plan(
+    root: Path, variables: list[str], qualifiers: list[str], resources: list[str], context: bool
+) -> list[PlannedWrite]:
     files: dict[str, str] = {}
     if not (root / "rototo-workspace.toml").exists():
         files["rototo-workspace.toml"] = manifest_template()
@@ -165,15 +173,17 @@ def plan(root: Path, variables: list[str], qualifiers: list[str], resources: lis
     for ident in variables:
         _check_id("variable", ident)
         files[f"variables/{ident}.toml"] = variable_template(
-            ident, qualifiers[0] if qualifiers else None)
+            ident, qualifiers[0] if qualifiers else None
+        )
     for ident in resources:
         _check_id("resource", ident)
         files.update(resource_templates(ident))
     if context:
         schema = infer_context_schema(root)
         if qualifiers:  # templates written in this run read account.plan
-            account = schema["properties"].setdefault("account", {"type": "object",
-                                                                   "properties": {}})
+            account = schema["properties"].setdefault(
+                "account", {"type": "object", "properties": {}}
+            )
             account["properties"].setdefault("plan", {"type": "string"})
         files["schemas/context.schema.json"] = json.dumps(schema, indent=2) + "\n"
     return [PlannedWrite(root / rel, text, (root / rel).exists()) for rel, text in files.items()]

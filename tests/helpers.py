@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pygit2
 
-MANIFEST = 'schema_version = 1\n'
+MANIFEST = "schema_version = 1\n"
 
 
 def write_files(root: Path, files: dict[str, str]) -> Path:
@@ -44,8 +44,14 @@ def commit_all(repo_dir: Path, message: str, branch: str = "main") -> str:
     signature = pygit2.Signature("Test", "test@example.invalid")
     parents = [] if repo.head_is_unborn else [repo.head.target]
     ref = f"refs/heads/{branch}"
-    oid = repo.create_commit(ref if repo.head_is_unborn or repo.head.name == ref else "HEAD",
-                             signature, signature, message, tree, parents)
+    oid = repo.create_commit(
+        ref if repo.head_is_unborn or repo.head.name == ref else "HEAD",
+        signature,
+        signature,
+        message,
+        tree,
+        parents,
+    )
     return str(oid)
 
 

@@ -14,10 +14,12 @@ import typer
 def command(
     pr: Annotated[int, typer.Option("--pr", help="Pull request number.")],
     body_file: Annotated[Path, typer.Option("--body-file", help="Markdown body to post.")],
-    repo: Annotated[str | None, typer.Option(
-        "--repo", help="OWNER/NAME (default: $GITHUB_REPOSITORY).")] = None,
-    marker: Annotated[str | None, typer.Option(
-        "--marker", help="Keep a separate sticky comment per marker id.")] = None,
+    repo: Annotated[
+        str | None, typer.Option("--repo", help="OWNER/NAME (default: $GITHUB_REPOSITORY).")
+    ] = None,
+    marker: Annotated[
+        str | None, typer.Option("--marker", help="Keep a separate sticky comment per marker id.")
+    ] = None,
 ) -> int:
     """Create or update one sticky PR comment (token from $GITHUB_TOKEN)."""
     from ..github.client import DEFAULT_API, GitHubClient, GitHubError
@@ -42,8 +44,11 @@ def command(
         result = upsert_comment(client, repository, pr, body, marker)
     except GitHubError as error:
         if error.status == 403:
-            print("rototo: warning: the token cannot write PR comments (read-only token, e.g. "
-                  "a fork PR); the report goes to the job summary instead", file=sys.stderr)
+            print(
+                "rototo: warning: the token cannot write PR comments (read-only token, e.g. "
+                "a fork PR); the report goes to the job summary instead",
+                file=sys.stderr,
+            )
             write_step_summary(body)
             return 0
         if error.status == 401:

@@ -51,26 +51,50 @@ def _progress_callback() -> Any:
 
 
 def command(
-    range_: Annotated[str | None, typer.Argument(
-        metavar="[RANGE]",
-        help="A..B (A vs B), A...B (merge-base vs B, what a PR shows), A (A vs the working "
-             "tree); default: HEAD vs the working tree.")] = None,
-    workspace: Annotated[list[str] | None, typer.Option(
-        "--workspace", "-w",
-        help="Only this workspace directory (repeatable); default: every directory holding "
-             "rototo-workspace.toml on either side.")] = None,
-    contexts: Annotated[list[Path] | None, typer.Option(
-        "--contexts",
-        help="Extra directory of context files (*.json, *.yaml) (repeatable).")] = None,
-    context: Annotated[list[str] | None, typer.Option(
-        "--context", "-c", help="One extra context: JSON object, @file.json or a.b=value; "
-                                "repeated values merge into one context.")] = None,
-    format_: Annotated[DiffFormat, typer.Option(
-        "--format", "-f", help="Output format.")] = DiffFormat.text,
+    range_: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[RANGE]",
+            help="A..B (A vs B), A...B (merge-base vs B, what a PR shows), A (A vs the working "
+            "tree); default: HEAD vs the working tree.",
+        ),
+    ] = None,
+    workspace: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--workspace",
+            "-w",
+            help="Only this workspace directory (repeatable); default: every directory holding "
+            "rototo-workspace.toml on either side.",
+        ),
+    ] = None,
+    contexts: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--contexts", help="Extra directory of context files (*.json, *.yaml) (repeatable)."
+        ),
+    ] = None,
+    context: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--context",
+            "-c",
+            help="One extra context: JSON object, @file.json or a.b=value; "
+            "repeated values merge into one context.",
+        ),
+    ] = None,
+    format_: Annotated[
+        DiffFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = DiffFormat.text,
     json_: Annotated[bool, typer.Option("--json", help="Short for --format json.")] = False,
-    fail_on: Annotated[FailOn, typer.Option(
-        "--fail-on", help="Exit 1 when the head introduces lint errors (lint), also when any "
-                          "resolution changes (any-change), or never.")] = FailOn.lint,
+    fail_on: Annotated[
+        FailOn,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 when the head introduces lint errors (lint), also when any "
+            "resolution changes (any-change), or never.",
+        ),
+    ] = FailOn.lint,
     color: Annotated[str, typer.Option("--color", help="auto, always or never.")] = "auto",
 ) -> None:
     """Review a git range: semantic changes, resolution changes per declared context, lint delta."""
@@ -93,9 +117,16 @@ def command(
         extra["--context"] = merge_context_inputs(context, cwd)
     progress = _progress_callback()
     try:
-        report = run_diff(DiffOptions(range=range_, workspaces=workspace or [],
-                                      extra_contexts=extra, cwd=cwd, progress=progress),
-                          context_set)
+        report = run_diff(
+            DiffOptions(
+                range=range_,
+                workspaces=workspace or [],
+                extra_contexts=extra,
+                cwd=cwd,
+                progress=progress,
+            ),
+            context_set,
+        )
     finally:
         if progress is not None:
             progress.stop()
@@ -109,6 +140,7 @@ def command(
     elif fmt is DiffFormat.github:
         from ..render.diff_github import render_github
         from ..render.diff_markdown import render_markdown
+
         sys.stdout.write(render_github(report))
         write_step_summary(render_markdown(report))
     else:
@@ -116,4 +148,3 @@ def command(
 
         sys.stdout.write(render_text(report, color=use_color(color, sys.stdout)))
     raise typer.Exit(gate_exit_code(report, fail_on))
-

@@ -21,11 +21,16 @@ from .selectors import (
 def command(
     source: SourceArg = None,
     out: Annotated[Path, typer.Option("--out", help="Suite directory to write.")] = Path(
-        "rototo-fixtures"),
-    variable: VariableOpt = None, variables: VariablesOpt = False,
-    qualifier: QualifierOpt = None, qualifiers: QualifiersOpt = False,
-    check: Annotated[bool, typer.Option(
-        "--check", help="Write nothing; exit 1 with a diff when the suite is stale.")] = False,
+        "rototo-fixtures"
+    ),
+    variable: VariableOpt = None,
+    variables: VariablesOpt = False,
+    qualifier: QualifierOpt = None,
+    qualifiers: QualifiersOpt = False,
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Write nothing; exit 1 with a diff when the suite is stale."),
+    ] = False,
     rev: RevOpt = None,
 ) -> int:
     """Generate fixture suites: a default case and a case per reachable rule, per variable."""
@@ -35,10 +40,12 @@ def command(
     workspace = Workspace.load(source, rev=rev)
     runtime = workspace.runtime()
     nothing_chosen = not (variable or variables or qualifier or qualifiers)
-    variable_ids = list(runtime.variables) if (variables or nothing_chosen) else list(
-        dict.fromkeys(variable or []))
-    qualifier_ids = list(runtime.qualifiers) if qualifiers else list(
-        dict.fromkeys(qualifier or []))
+    variable_ids = (
+        list(runtime.variables)
+        if (variables or nothing_chosen)
+        else list(dict.fromkeys(variable or []))
+    )
+    qualifier_ids = list(runtime.qualifiers) if qualifiers else list(dict.fromkeys(qualifier or []))
     for vid in variable_ids:
         workspace.require_variable(vid)
     for qid in qualifier_ids:
@@ -51,12 +58,17 @@ def command(
         if diffs:
             for diff in diffs.values():
                 sys.stdout.write(diff)
-            print(f"rototo: {len(diffs)} fixture file(s) in {out} are stale; run "
-                  f"`rototo fixtures --out {out}` and review the diff", file=sys.stderr)
+            print(
+                f"rototo: {len(diffs)} fixture file(s) in {out} are stale; run "
+                f"`rototo fixtures --out {out}` and review the diff",
+                file=sys.stderr,
+            )
             return 1
         print(f"fixtures in {out} are up to date ({suite.cases} cases)")
         return 0
     written = write_suite(suite, out)
-    print(f"{suite.cases} cases in {len(suite.files) - 1} fixture files; "
-          f"{len(written)} file(s) written to {out}")
+    print(
+        f"{suite.cases} cases in {len(suite.files) - 1} fixture files; "
+        f"{len(written)} file(s) written to {out}"
+    )
     return 0

@@ -10,18 +10,26 @@ import typer
 
 def command(
     directory: Annotated[Path, typer.Argument(metavar="DIR", help="Workspace directory.")],
-    variable: Annotated[list[str] | None, typer.Option(
-        "--variable", help="Add variables/ID.toml (repeatable).")] = None,
-    qualifier: Annotated[list[str] | None, typer.Option(
-        "--qualifier", help="Add qualifiers/ID.toml (repeatable).")] = None,
-    resource: Annotated[list[str] | None, typer.Option(
-        "--resource", help="Add a resource, its schema, an object and a variable.")] = None,
-    context: Annotated[bool, typer.Option(
-        "--context", help="Write schemas/context.schema.json inferred from the qualifiers.")
+    variable: Annotated[
+        list[str] | None, typer.Option("--variable", help="Add variables/ID.toml (repeatable).")
+    ] = None,
+    qualifier: Annotated[
+        list[str] | None, typer.Option("--qualifier", help="Add qualifiers/ID.toml (repeatable).")
+    ] = None,
+    resource: Annotated[
+        list[str] | None,
+        typer.Option("--resource", help="Add a resource, its schema, an object and a variable."),
+    ] = None,
+    context: Annotated[
+        bool,
+        typer.Option(
+            "--context", help="Write schemas/context.schema.json inferred from the qualifiers."
+        ),
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would be written.")
-                       ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only list what would be written.")
+    ] = False,
 ) -> int:
     """Create a workspace or add templates (never overwrites without --force)."""
     from ..scaffold import apply, plan

@@ -54,19 +54,28 @@ def repo_prefix(root: Path | None) -> str:
 
 def command(
     source: SourceArg = None,
-    variable: VariableOpt = None, variables: VariablesOpt = False,
-    qualifier: QualifierOpt = None, qualifiers: QualifiersOpt = False,
-    resource: ResourceOpt = None, resources: ResourcesOpt = False,
-    lint_rule: LintRuleOpt = None, lint_rules: LintRulesOpt = False,
-    lint_authority: AuthorityOpt = None, linter: LinterOpt = None, linters: LintersOpt = False,
+    variable: VariableOpt = None,
+    variables: VariablesOpt = False,
+    qualifier: QualifierOpt = None,
+    qualifiers: QualifiersOpt = False,
+    resource: ResourceOpt = None,
+    resources: ResourcesOpt = False,
+    lint_rule: LintRuleOpt = None,
+    lint_rules: LintRulesOpt = False,
+    lint_authority: AuthorityOpt = None,
+    linter: LinterOpt = None,
+    linters: LintersOpt = False,
     rev: RevOpt = None,
-    format_: Annotated[LintFormat, typer.Option("--format", "-f",
-                                                help="Output format.")] = LintFormat.text,
+    format_: Annotated[
+        LintFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = LintFormat.text,
     json_: Annotated[bool, typer.Option("--json", help="Short for --format json.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q",
-                                        help="Print nothing when there are no findings.")] = False,
-    no_cache: Annotated[bool, typer.Option("--no-cache",
-                                           help="Do not read or write the lint cache.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print nothing when there are no findings.")
+    ] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Do not read or write the lint cache.")
+    ] = False,
     color: ColorOpt = "auto",
 ) -> int:
     """Lint a workspace with every built-in rule and its custom Lua rules (exit 1 on errors)."""
@@ -89,8 +98,19 @@ def command(
         report = workspace.lint()
         if key:
             cache.store(key, report.documents, report.diagnostics)
-    selection = make_selection(variable, variables, qualifier, qualifiers, resource, resources,
-                               lint_rule, lint_rules, lint_authority, linter, linters)
+    selection = make_selection(
+        variable,
+        variables,
+        qualifier,
+        qualifiers,
+        resource,
+        resources,
+        lint_rule,
+        lint_rules,
+        lint_authority,
+        linter,
+        linters,
+    )
     diagnostics = [d for d in report.diagnostics if selection.selects_diagnostic(d)]
     fmt = LintFormat.json if json_ else format_
 
@@ -117,8 +137,9 @@ def command(
     else:
         from ..render.lint_text import render_lint_text
 
-        text = render_lint_text(diagnostics, lines_of, color=use_color(color, sys.stdout),
-                                quiet=quiet)
+        text = render_lint_text(
+            diagnostics, lines_of, color=use_color(color, sys.stdout), quiet=quiet
+        )
         sys.stdout.write(text)
     return 1 if any(d.is_error for d in diagnostics) else 0
 
@@ -141,14 +162,25 @@ def _report_not_a_workspace(path: Path, format_: LintFormat, json_: bool) -> int
 
     out = Collector()
     if any((path / name).is_dir() for name in WORKSPACE_DIRS):
-        out.add("workspace-manifest-missing", "rototo-workspace.toml", {"kind": "workspace"},
-                f"workspace manifest is missing: {path / 'rototo-workspace.toml'}")
+        out.add(
+            "workspace-manifest-missing",
+            "rototo-workspace.toml",
+            {"kind": "workspace"},
+            f"workspace manifest is missing: {path / 'rototo-workspace.toml'}",
+        )
     else:
-        out.add("workspace-not-found", "rototo-workspace.toml", {"kind": "workspace"},
-                f"no rototo workspace at {path}")
+        out.add(
+            "workspace-not-found",
+            "rototo-workspace.toml",
+            {"kind": "workspace"},
+            f"no rototo workspace at {path}",
+        )
     if json_ or format_ is LintFormat.json:
-        data = {"workspace": str(path.resolve()), "documents": [],
-                "diagnostics": [d.to_json() for d in out.items]}
+        data = {
+            "workspace": str(path.resolve()),
+            "documents": [],
+            "diagnostics": [d.to_json() for d in out.items],
+        }
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
     else:
         for d in out.items:

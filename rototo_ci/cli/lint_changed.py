@@ -12,8 +12,9 @@ def workspaces_of(files: list[Path]) -> list[Path]:
     """The nearest enclosing workspace root of each file, each once, in order."""
     roots: list[Path] = []
     for file in files:
-        for candidate in [file.parent, *file.parent.parents] if not file.is_dir() else [
-                file, *file.parents]:
+        for candidate in (
+            [file.parent, *file.parent.parents] if not file.is_dir() else [file, *file.parents]
+        ):
             if (candidate / "rototo-workspace.toml").is_file():
                 if candidate.resolve() not in [r.resolve() for r in roots]:
                     roots.append(candidate)

@@ -21,16 +21,27 @@ from .selectors import (
 
 def command(
     source: SourceArg = None,
-    variable: VariableOpt = None, variables: VariablesOpt = False,
-    qualifier: QualifierOpt = None, qualifiers: QualifiersOpt = False,
-    context: Annotated[list[str] | None, typer.Option(
-        "--context", "-c", help="JSON object, @file.json or a.b=value; repeated values merge "
-                                "left to right (default {}).")] = None,
+    variable: VariableOpt = None,
+    variables: VariablesOpt = False,
+    qualifier: QualifierOpt = None,
+    qualifiers: QualifiersOpt = False,
+    context: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--context",
+            "-c",
+            help="JSON object, @file.json or a.b=value; repeated values merge "
+            "left to right (default {}).",
+        ),
+    ] = None,
     rev: RevOpt = None,
     json_: Annotated[bool, typer.Option("--json", help="Print traces as JSON.")] = False,
-    no_validate_context: Annotated[bool, typer.Option(
-        "--no-validate-context", help="Skip checking the context against the context schema."
-    )] = False,
+    no_validate_context: Annotated[
+        bool,
+        typer.Option(
+            "--no-validate-context", help="Skip checking the context against the context schema."
+        ),
+    ] = False,
     color: ColorOpt = "auto",
 ) -> int:
     """Resolve variables or qualifiers for a context (exit 1 when a resolution fails)."""
@@ -46,8 +57,7 @@ def command(
     workspace = Workspace.load(source, rev=rev)
     runtime = workspace.runtime()
     variable_ids = list(runtime.variables) if variables else list(dict.fromkeys(variable or []))
-    qualifier_ids = list(runtime.qualifiers) if qualifiers else list(
-        dict.fromkeys(qualifier or []))
+    qualifier_ids = list(runtime.qualifiers) if qualifiers else list(dict.fromkeys(qualifier or []))
     for vid in variable_ids:
         workspace.require_variable(vid)
     for qid in qualifier_ids:
@@ -80,8 +90,11 @@ def command(
         return 0
     from ..render.resolve_text import render_resolve_text
 
-    sys.stdout.write(render_resolve_text(variable_traces, qualifier_traces, [],
-                                         color=use_color(color, sys.stdout)))
+    sys.stdout.write(
+        render_resolve_text(
+            variable_traces, qualifier_traces, [], color=use_color(color, sys.stdout)
+        )
+    )
     for error in errors:
         print(f"rototo: error: {error}", file=sys.stderr)
     return 1 if errors else 0

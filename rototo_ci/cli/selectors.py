@@ -22,9 +22,21 @@ class Selection:
 
     @property
     def empty(self) -> bool:
-        return not any((self.variables, self.all_variables, self.qualifiers, self.all_qualifiers,
-                        self.resources, self.all_resources, self.lint_rules, self.all_lint_rules,
-                        self.lint_authorities, self.linters, self.all_linters))
+        return not any(
+            (
+                self.variables,
+                self.all_variables,
+                self.qualifiers,
+                self.all_qualifiers,
+                self.resources,
+                self.all_resources,
+                self.lint_rules,
+                self.all_lint_rules,
+                self.lint_authorities,
+                self.linters,
+                self.all_linters,
+            )
+        )
 
     def selects_diagnostic(self, diagnostic: Any) -> bool:
         """Whether a diagnostic concerns one of the selected targets."""
@@ -57,36 +69,76 @@ from typing import Annotated  # noqa: E402
 
 import typer  # noqa: E402
 
-VariableOpt = Annotated[list[str] | None, typer.Option(
-    "--variable", help="Select a variable by id (repeatable).")]
+VariableOpt = Annotated[
+    list[str] | None, typer.Option("--variable", help="Select a variable by id (repeatable).")
+]
 VariablesOpt = Annotated[bool, typer.Option("--variables", help="Select every variable.")]
-QualifierOpt = Annotated[list[str] | None, typer.Option(
-    "--qualifier", help="Select a qualifier by id (repeatable).")]
+QualifierOpt = Annotated[
+    list[str] | None, typer.Option("--qualifier", help="Select a qualifier by id (repeatable).")
+]
 QualifiersOpt = Annotated[bool, typer.Option("--qualifiers", help="Select every qualifier.")]
-ResourceOpt = Annotated[list[str] | None, typer.Option(
-    "--resource", help="Select a resource by id (repeatable).")]
+ResourceOpt = Annotated[
+    list[str] | None, typer.Option("--resource", help="Select a resource by id (repeatable).")
+]
 ResourcesOpt = Annotated[bool, typer.Option("--resources", help="Select every resource.")]
-LintRuleOpt = Annotated[list[str] | None, typer.Option(
-    "--lint-rule", help="Select a lint rule by id, e.g. rototo/qualifier-cycle (repeatable).")]
+LintRuleOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--lint-rule", help="Select a lint rule by id, e.g. rototo/qualifier-cycle (repeatable)."
+    ),
+]
 LintRulesOpt = Annotated[bool, typer.Option("--lint-rules", help="Select every lint rule.")]
-AuthorityOpt = Annotated[list[str] | None, typer.Option(
-    "--lint-authority", help="Select rules of an authority, e.g. rototo (repeatable).")]
-LinterOpt = Annotated[list[str] | None, typer.Option(
-    "--linter", help="Select a custom Lua linter by file stem (repeatable).")]
+AuthorityOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--lint-authority", help="Select rules of an authority, e.g. rototo (repeatable)."
+    ),
+]
+LinterOpt = Annotated[
+    list[str] | None,
+    typer.Option("--linter", help="Select a custom Lua linter by file stem (repeatable)."),
+]
 LintersOpt = Annotated[bool, typer.Option("--linters", help="Select every custom linter.")]
-SourceArg = Annotated[str | None, typer.Argument(
-    metavar="[SOURCE]", help="Workspace source: a path, file://, git+file://PATH#REF:DIR, "
-                             "git+https://…, https://…archive; default: search upward.")]
-RevOpt = Annotated[str | None, typer.Option(
-    "--rev", help="Read the local workspace from this git revision instead of the working tree.")]
+SourceArg = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="[SOURCE]",
+        help="Workspace source: a path, file://, git+file://PATH#REF:DIR, "
+        "git+https://…, https://…archive; default: search upward.",
+    ),
+]
+RevOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--rev", help="Read the local workspace from this git revision instead of the working tree."
+    ),
+]
 ColorOpt = Annotated[str, typer.Option("--color", help="auto, always or never.")]
 
 
-def make_selection(variable: list[str] | None, variables: bool, qualifier: list[str] | None,
-                   qualifiers: bool, resource: list[str] | None, resources: bool,
-                   lint_rule: list[str] | None, lint_rules: bool,
-                   lint_authority: list[str] | None, linter: list[str] | None,
-                   linters: bool) -> Selection:
-    return Selection(variable or [], variables, qualifier or [], qualifiers, resource or [],
-                     resources, lint_rule or [], lint_rules, lint_authority or [], linter or [],
-                     linters)
+def make_selection(
+    variable: list[str] | None,
+    variables: bool,
+    qualifier: list[str] | None,
+    qualifiers: bool,
+    resource: list[str] | None,
+    resources: bool,
+    lint_rule: list[str] | None,
+    lint_rules: bool,
+    lint_authority: list[str] | None,
+    linter: list[str] | None,
+    linters: bool,
+) -> Selection:
+    return Selection(
+        variable or [],
+        variables,
+        qualifier or [],
+        qualifiers,
+        resource or [],
+        resources,
+        lint_rule or [],
+        lint_rules,
+        lint_authority or [],
+        linter or [],
+        linters,
+    )

@@ -35,10 +35,17 @@ def show_data(workspace: Any, selection: Any) -> dict[str, Any]:
 
     model = workspace.model if workspace is not None else None
     show_all = selection.empty
-    data: dict[str, Any] = {"command": "show",
-                            "workspace": workspace.root if workspace else None,
-                            "schemas": [], "resources": [], "variables": [], "qualifiers": [],
-                            "lint_rules": [], "lint_authorities": [], "linters": []}
+    data: dict[str, Any] = {
+        "command": "show",
+        "workspace": workspace.root if workspace else None,
+        "schemas": [],
+        "resources": [],
+        "variables": [],
+        "qualifiers": [],
+        "lint_rules": [],
+        "lint_authorities": [],
+        "linters": [],
+    }
     if model is not None:
         for vid, v in model.variables.items():
             if show_all or selection.all_variables or vid in selection.variables:
@@ -52,38 +59,69 @@ def show_data(workspace: Any, selection: Any) -> dict[str, Any]:
                 item["objects"] = {k: o.value for k, o in r.objects.items()}
                 data["resources"].append(item)
         if show_all:
-            data["schemas"] = [{"path": s.path, "content": s.value}
-                               for s in model.schemas.values()]
+            data["schemas"] = [{"path": s.path, "content": s.value} for s in model.schemas.values()]
         for doc in model.custom_lint:
             if show_all or selection.all_linters or doc.name in selection.linters:
                 data["linters"].append({"id": doc.name, "path": doc.path})
     rules = [info.to_json() for info in catalog()]
     if selection.all_lint_rules or selection.lint_rules or selection.lint_authorities:
         data["lint_rules"] = [
-            r for r in rules if selection.all_lint_rules or r["rule"] in selection.lint_rules
-            or r["rule"].split("/", 1)[0] in selection.lint_authorities]
+            r
+            for r in rules
+            if selection.all_lint_rules
+            or r["rule"] in selection.lint_rules
+            or r["rule"].split("/", 1)[0] in selection.lint_authorities
+        ]
         data["lint_authorities"] = sorted({AUTHORITY, *selection.lint_authorities})
     return data
 
 
 def command(
     source: SourceArg = None,
-    variable: VariableOpt = None, variables: VariablesOpt = False,
-    qualifier: QualifierOpt = None, qualifiers: QualifiersOpt = False,
-    resource: ResourceOpt = None, resources: ResourcesOpt = False,
-    lint_rule: LintRuleOpt = None, lint_rules: LintRulesOpt = False,
-    lint_authority: AuthorityOpt = None, linter: LinterOpt = None, linters: LintersOpt = False,
+    variable: VariableOpt = None,
+    variables: VariablesOpt = False,
+    qualifier: QualifierOpt = None,
+    qualifiers: QualifiersOpt = False,
+    resource: ResourceOpt = None,
+    resources: ResourcesOpt = False,
+    lint_rule: LintRuleOpt = None,
+    lint_rules: LintRulesOpt = False,
+    lint_authority: AuthorityOpt = None,
+    linter: LinterOpt = None,
+    linters: LintersOpt = False,
     rev: RevOpt = None,
     json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> int:
     """Show configured variables, qualifiers, resources, schemas and the lint rule catalog."""
     from ..engine.workspace import Workspace
 
-    selection = make_selection(variable, variables, qualifier, qualifiers, resource, resources,
-                               lint_rule, lint_rules, lint_authority, linter, linters)
-    catalog_only = source is None and not (variable or variables or qualifier or qualifiers or
-                                           resource or resources or linter or linters) and (
-        lint_rules or lint_rule or lint_authority)
+    selection = make_selection(
+        variable,
+        variables,
+        qualifier,
+        qualifiers,
+        resource,
+        resources,
+        lint_rule,
+        lint_rules,
+        lint_authority,
+        linter,
+        linters,
+    )
+    catalog_only = (
+        source is None
+        and not (
+            variable
+            or variables
+            or qualifier
+            or qualifiers
+            or resource
+            or resources
+            or linter
+            or linters
+        )
+        and (lint_rules or lint_rule or lint_authority)
+    )
     workspace = None if catalog_only else Workspace.inspect(source, rev=rev)
     data = show_data(workspace, selection)
     if json_:

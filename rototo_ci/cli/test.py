@@ -21,15 +21,25 @@ class TestFormat(StrEnum):
 
 def command(
     source: SourceArg = None,
-    fixtures: Annotated[list[Path] | None, typer.Option(
-        "--fixtures", help="A fixture suite directory or rototo-fixtures.toml (repeatable).")
+    fixtures: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--fixtures", help="A fixture suite directory or rototo-fixtures.toml (repeatable)."
+        ),
     ] = None,
-    contexts: Annotated[list[Path] | None, typer.Option(
-        "--contexts", help="A directory of context files to check (repeatable).")] = None,
-    context: Annotated[list[str] | None, typer.Option(
-        "--context", "-c", help="One more context (JSON, @file or a.b=value; merged).")] = None,
-    junit_xml: Annotated[Path | None, typer.Option(
-        "--junit-xml", help="Write JUnit XML here.")] = None,
+    contexts: Annotated[
+        list[Path] | None,
+        typer.Option("--contexts", help="A directory of context files to check (repeatable)."),
+    ] = None,
+    context: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--context", "-c", help="One more context (JSON, @file or a.b=value; merged)."
+        ),
+    ] = None,
+    junit_xml: Annotated[
+        Path | None, typer.Option("--junit-xml", help="Write JUnit XML here.")
+    ] = None,
     rev: RevOpt = None,
     format_: Annotated[TestFormat, typer.Option("--format", "-f")] = TestFormat.text,
     color: ColorOpt = "auto",
@@ -66,4 +76,3 @@ def command(
 
         sys.stdout.write(render_test_text(report, color=use_color(color, sys.stdout)))
     return 1 if report.failed else 0
-

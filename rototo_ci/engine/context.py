@@ -70,8 +70,9 @@ def _loads(text: str, where: str) -> Any:
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
-        raise ContextError(f"{where} is not valid JSON: {exc.msg} at line {exc.lineno} "
-                           f"column {exc.colno}") from None
+        raise ContextError(
+            f"{where} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
     except RecursionError:
         raise ContextError(f"{where} is nested too deeply") from None
 
@@ -152,9 +153,7 @@ def parse_context_input(text: str, cwd: Path | None = None) -> dict[str, Any]:
         value = parse_assignment(text)
         check_json_value(value)
         return value
-    raise ContextError(
-        f"context must be a JSON object, @file.json or path=value: {text[:80]!r}"
-    )
+    raise ContextError(f"context must be a JSON object, @file.json or path=value: {text[:80]!r}")
 
 
 def merge_context_inputs(inputs: Iterable[str], cwd: Path | None = None) -> dict[str, Any]:

@@ -77,9 +77,16 @@ class Collector:
     def __init__(self) -> None:
         self.items: list[Diagnostic] = []
 
-    def add(self, rule_id: str, doc: Document | str, entity: dict[str, Any], message: str,
-            where: TNode | Range | None = None, related: list[Related] | None = None,
-            stage: str | None = None) -> Diagnostic:
+    def add(
+        self,
+        rule_id: str,
+        doc: Document | str,
+        entity: dict[str, Any],
+        message: str,
+        where: TNode | Range | None = None,
+        related: list[Related] | None = None,
+        stage: str | None = None,
+    ) -> Diagnostic:
         info = RULES[f"rototo/{rule_id}"]
         path = doc if isinstance(doc, str) else doc.path
         if isinstance(where, TNode):
@@ -88,8 +95,15 @@ class Collector:
         else:
             rng = where
         diagnostic = Diagnostic(
-            rule=info.rule, severity=info.severity, stage=stage or info.stage, entity=entity,
-            message=message, help=info.help, path=path, range=rng, related=related or [],
+            rule=info.rule,
+            severity=info.severity,
+            stage=stage or info.stage,
+            entity=entity,
+            message=message,
+            help=info.help,
+            path=path,
+            range=rng,
+            related=related or [],
         )
         self.items.append(diagnostic)
         return diagnostic

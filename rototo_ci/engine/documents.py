@@ -11,8 +11,15 @@ from typing import Any
 from .tomlspan import TomlError, TTable, parse_toml
 from .tree import MANIFEST, Tree
 
-KINDS = ("manifest", "qualifier", "variable", "resource", "resource_object", "schema",
-         "custom_lint")
+KINDS = (
+    "manifest",
+    "qualifier",
+    "variable",
+    "resource",
+    "resource_object",
+    "schema",
+    "custom_lint",
+)
 CONTEXT_SCHEMA = "schemas/context.schema.json"
 MAX_JSON_DEPTH = 200
 
@@ -47,7 +54,7 @@ class LineIndex:
     def position(self, offset: int) -> Position:
         offset = max(0, min(offset, len(self.text)))
         line = bisect.bisect_right(self.starts, offset) - 1
-        prefix = self.text[self.starts[line]:offset]
+        prefix = self.text[self.starts[line] : offset]
         units = len(prefix) + sum(1 for ch in prefix if ord(ch) > 0xFFFF)
         return Position(line, units)
 
@@ -96,8 +103,13 @@ class Document:
         return self.failure is None
 
     def to_json(self, root_uri: str) -> dict[str, Any]:
-        return {"id": self.id, "path": self.path, "uri": f"{root_uri}/{self.path}",
-                "version": None, "kind": self.kind}
+        return {
+            "id": self.id,
+            "path": self.path,
+            "uri": f"{root_uri}/{self.path}",
+            "version": None,
+            "kind": self.kind,
+        }
 
 
 def classify(path: str, resource_ids: set[str]) -> tuple[str, str, str | None] | None:
@@ -183,8 +195,9 @@ def parse_document(doc: Document, data: bytes) -> None:
     """Decode and parse `data` into `doc`, recording a ParseFailure instead of raising."""
     if len(data) > MAX_DOCUMENT_BYTES:
         doc.text = ""
-        doc.failure = ParseFailure(f"file is larger than {MAX_DOCUMENT_BYTES} bytes", 0, 0,
-                                   located=False)
+        doc.failure = ParseFailure(
+            f"file is larger than {MAX_DOCUMENT_BYTES} bytes", 0, 0, located=False
+        )
         return
     try:
         text = data.decode("utf-8")
@@ -211,8 +224,9 @@ def parse_document(doc: Document, data: bytes) -> None:
     try:
         doc.toml = parse_toml(text)
     except TomlError as exc:
-        doc.failure = ParseFailure(exc.message, exc.offset, min(exc.end, len(text)),
-                                   located=exc.located)
+        doc.failure = ParseFailure(
+            exc.message, exc.offset, min(exc.end, len(text)), located=exc.located
+        )
     except RecursionError:
         doc.failure = ParseFailure("document is nested too deeply", 0, 0)
 

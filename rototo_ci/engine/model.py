@@ -37,7 +37,7 @@ class Predicate:
     @property
     def qualifier_ref(self) -> str | None:
         if self.attribute.startswith(QUALIFIER_PREFIX):
-            return self.attribute[len(QUALIFIER_PREFIX):]
+            return self.attribute[len(QUALIFIER_PREFIX) :]
         return None
 
     @property
@@ -194,21 +194,36 @@ class Projector:
         entity = {"kind": "manifest"}
         node = table.get("schema_version")
         if not _schema_version_ok(table):
-            self.out.add("workspace-manifest-schema-failed", doc, entity,
-                         "workspace manifest must declare schema_version = 1", node)
+            self.out.add(
+                "workspace-manifest-schema-failed",
+                doc,
+                entity,
+                "workspace manifest must declare schema_version = 1",
+                node,
+            )
         extends_node = table.get("extends")
         if extends_node is None:
             return []
         if not isinstance(extends_node, TArray):
-            self.out.add("workspace-manifest-schema-failed", doc, entity,
-                         "workspace extends must be an array of sources", extends_node)
+            self.out.add(
+                "workspace-manifest-schema-failed",
+                doc,
+                entity,
+                "workspace extends must be an array of sources",
+                extends_node,
+            )
             return []
         result = []
         for item in extends_node.items:
             value = item.plain()
             if not isinstance(value, str) or not value.strip() or value != value.strip():
-                self.out.add("workspace-manifest-schema-failed", doc, entity,
-                             "workspace extends entries must be nonblank unpadded strings", item)
+                self.out.add(
+                    "workspace-manifest-schema-failed",
+                    doc,
+                    entity,
+                    "workspace extends entries must be nonblank unpadded strings",
+                    item,
+                )
             else:
                 result.append(value)
         return result
@@ -220,32 +235,54 @@ class Projector:
         entity = {"kind": "qualifier", "id": doc.name}
         qualifier = Qualifier(doc.name, doc, _string_field(table, "description"), [])
         if not _schema_version_ok(table):
-            self.out.add("qualifier-schema-version", doc, entity,
-                         "qualifier must declare schema_version = 1",
-                         table.get("schema_version"))
+            self.out.add(
+                "qualifier-schema-version",
+                doc,
+                entity,
+                "qualifier must declare schema_version = 1",
+                table.get("schema_version"),
+            )
             qualifier.valid = False
         node = table.get("predicate")
         if node is None:
-            self.out.add("qualifier-predicate-missing", doc, entity,
-                         "qualifier must contain at least one [[predicate]]")
+            self.out.add(
+                "qualifier-predicate-missing",
+                doc,
+                entity,
+                "qualifier must contain at least one [[predicate]]",
+            )
             qualifier.valid = False
             return qualifier
         if not isinstance(node, TArray):
-            self.out.add("qualifier-predicate-shape", doc, entity,
-                         "predicate must be an array of tables", node)
+            self.out.add(
+                "qualifier-predicate-shape",
+                doc,
+                entity,
+                "predicate must be an array of tables",
+                node,
+            )
             qualifier.valid = False
             return qualifier
         if not node.items:
-            self.out.add("qualifier-predicate-missing", doc, entity,
-                         "qualifier must contain at least one [[predicate]]", node)
+            self.out.add(
+                "qualifier-predicate-missing",
+                doc,
+                entity,
+                "qualifier must contain at least one [[predicate]]",
+                node,
+            )
             qualifier.valid = False
             return qualifier
         for index, item in enumerate(node.items):
             attribute = item.get("attribute") if isinstance(item, TTable) else None
-            if isinstance(attribute, TScalar) and isinstance(attribute.value, str) and \
-                    attribute.value.startswith(QUALIFIER_PREFIX):
+            if (
+                isinstance(attribute, TScalar)
+                and isinstance(attribute.value, str)
+                and attribute.value.startswith(QUALIFIER_PREFIX)
+            ):
                 qualifier.references.append(
-                    (index, attribute.value[len(QUALIFIER_PREFIX):], attribute))
+                    (index, attribute.value[len(QUALIFIER_PREFIX) :], attribute)
+                )
             predicate = self._predicate(doc, index, item)
             if predicate is None:
                 qualifier.valid = False
@@ -256,42 +293,62 @@ class Projector:
     def _predicate(self, doc: Document, index: int, item: TNode) -> Predicate | None:
         entity = {"kind": "predicate", "qualifier": doc.name, "index": index}
         if not isinstance(item, TTable):
-            self.out.add("qualifier-predicate-shape", doc, entity,
-                         "predicate must be a table", item)
+            self.out.add(
+                "qualifier-predicate-shape", doc, entity, "predicate must be a table", item
+            )
             return None
         attribute_node = item.get("attribute")
         op_node = item.get("op")
         if attribute_node is None:
-            self.out.add("qualifier-predicate-shape", doc, entity,
-                         "predicate must contain attribute", item)
+            self.out.add(
+                "qualifier-predicate-shape", doc, entity, "predicate must contain attribute", item
+            )
             return None
         if not isinstance(attribute_node, TScalar) or not isinstance(attribute_node.value, str):
-            self.out.add("qualifier-predicate-shape", doc, entity,
-                         "predicate attribute must be a string", attribute_node)
+            self.out.add(
+                "qualifier-predicate-shape",
+                doc,
+                entity,
+                "predicate attribute must be a string",
+                attribute_node,
+            )
             return None
         attribute = attribute_node.value
         if not attribute or any(part == "" for part in attribute.split(".")):
-            self.out.add("qualifier-predicate-shape", doc, entity,
-                         "predicate attribute must be a dotted path", attribute_node)
+            self.out.add(
+                "qualifier-predicate-shape",
+                doc,
+                entity,
+                "predicate attribute must be a dotted path",
+                attribute_node,
+            )
             return None
         if op_node is None:
-            self.out.add("qualifier-predicate-shape", doc, entity,
-                         "predicate must contain op", item)
+            self.out.add(
+                "qualifier-predicate-shape", doc, entity, "predicate must contain op", item
+            )
             return None
         if not isinstance(op_node, TScalar) or not isinstance(op_node.value, str):
-            self.out.add("qualifier-predicate-shape", doc, entity,
-                         "predicate op must be a string", op_node)
+            self.out.add(
+                "qualifier-predicate-shape", doc, entity, "predicate op must be a string", op_node
+            )
             return None
         op = op_node.value
         value_node = item.get("value")
         problems = False
         if op not in OPERATORS:
-            self.out.add("qualifier-predicate-unknown-op", doc, entity,
-                         f"predicate has unknown op: {op}", op_node)
+            self.out.add(
+                "qualifier-predicate-unknown-op",
+                doc,
+                entity,
+                f"predicate has unknown op: {op}",
+                op_node,
+            )
             problems = True
         if op != "bucket" and value_node is None:
-            self.out.add("qualifier-predicate-value", doc, entity,
-                         "predicate must contain value", item)
+            self.out.add(
+                "qualifier-predicate-value", doc, entity, "predicate must contain value", item
+            )
             problems = True
         if problems:
             return None
@@ -301,35 +358,64 @@ class Projector:
         assert value_node is not None
         value = value_node.plain()
         if op in ("in", "not_in") and not isinstance(value, list):
-            self.out.add("qualifier-predicate-value", doc, entity,
-                         f"{op} predicate value must be a list", value_node)
+            self.out.add(
+                "qualifier-predicate-value",
+                doc,
+                entity,
+                f"{op} predicate value must be a list",
+                value_node,
+            )
             return None
         if op in NUMERIC_OPS and not _is_number(value):
-            self.out.add("qualifier-predicate-value", doc, entity,
-                         f"{op} predicate value must be a number", value_node)
+            self.out.add(
+                "qualifier-predicate-value",
+                doc,
+                entity,
+                f"{op} predicate value must be a number",
+                value_node,
+            )
             return None
         predicate.value = value
         return predicate
 
-    def _bucket(self, doc: Document, entity: dict[str, Any], item: TTable,
-                predicate: Predicate) -> Predicate | None:
+    def _bucket(
+        self, doc: Document, entity: dict[str, Any], item: TTable, predicate: Predicate
+    ) -> Predicate | None:
         value_node = item.get("value")
         if value_node is not None:
-            self.out.add("qualifier-predicate-bucket", doc, entity,
-                         "bucket predicate must not contain value", value_node)
+            self.out.add(
+                "qualifier-predicate-bucket",
+                doc,
+                entity,
+                "bucket predicate must not contain value",
+                value_node,
+            )
             return None
         salt_node = item.get("salt")
         if not isinstance(salt_node, TScalar) or not isinstance(salt_node.value, str):
-            self.out.add("qualifier-predicate-bucket", doc, entity,
-                         "bucket predicate must contain a string salt", salt_node or item)
+            self.out.add(
+                "qualifier-predicate-bucket",
+                doc,
+                entity,
+                "bucket predicate must contain a string salt",
+                salt_node or item,
+            )
             return None
         range_node = item.get("range")
         bounds = range_node.plain() if range_node is not None else None
-        if not (isinstance(bounds, list) and len(bounds) == 2 and all(_is_int(b) for b in bounds)
-                and 0 <= bounds[0] < bounds[1] <= BUCKET_SPACE):
-            self.out.add("qualifier-predicate-bucket", doc, entity,
-                         "bucket range must satisfy 0 <= start < end <= 10000",
-                         range_node or item)
+        if not (
+            isinstance(bounds, list)
+            and len(bounds) == 2
+            and all(_is_int(b) for b in bounds)
+            and 0 <= bounds[0] < bounds[1] <= BUCKET_SPACE
+        ):
+            self.out.add(
+                "qualifier-predicate-bucket",
+                doc,
+                entity,
+                "bucket range must satisfy 0 <= start < end <= 10000",
+                range_node or item,
+            )
             return None
         predicate.salt = salt_node.value
         predicate.value = (bounds[0], bounds[1])
@@ -340,45 +426,69 @@ class Projector:
         table = doc.toml
         assert table is not None
         entity = {"kind": "variable", "id": doc.name}
-        variable = Variable(doc.name, doc, _string_field(table, "description"), "", None,
-                            None, None, [])
+        variable = Variable(
+            doc.name, doc, _string_field(table, "description"), "", None, None, None, []
+        )
         if not _schema_version_ok(table):
-            self.out.add("variable-schema-version", doc, entity,
-                         "variable must declare schema_version = 1",
-                         table.get("schema_version"))
+            self.out.add(
+                "variable-schema-version",
+                doc,
+                entity,
+                "variable must declare schema_version = 1",
+                table.get("schema_version"),
+            )
             variable.valid = False
         schema_node = table.get("schema")
         type_node = table.get("type")
         if schema_node is not None:
-            self.out.add("variable-type-source", doc, entity,
-                         "variable schemas are no longer supported; declare type instead",
-                         schema_node)
+            self.out.add(
+                "variable-type-source",
+                doc,
+                entity,
+                "variable schemas are no longer supported; declare type instead",
+                schema_node,
+            )
             variable.valid = False
         elif type_node is None:
             self.out.add("variable-type-source", doc, entity, "variable must declare type")
             variable.valid = False
         elif not isinstance(type_node, TScalar) or not isinstance(type_node.value, str):
-            self.out.add("variable-type-source", doc, entity,
-                         "variable type must be a string", type_node)
+            self.out.add(
+                "variable-type-source", doc, entity, "variable type must be a string", type_node
+            )
             variable.valid = False
         else:
             variable.type = type_node.value
             if variable.type.startswith("resource:"):
-                variable.resource = variable.type[len("resource:"):]
+                variable.resource = variable.type[len("resource:") :]
         values_node = table.get("values")
         if variable.resource is not None:
             if values_node is not None:
-                self.out.add("variable-values-disallowed", doc, entity,
-                             "resource-backed variables must not contain [values]", values_node)
+                self.out.add(
+                    "variable-values-disallowed",
+                    doc,
+                    entity,
+                    "resource-backed variables must not contain [values]",
+                    values_node,
+                )
                 variable.valid = False
         elif variable.type or type_node is None:
             if values_node is None:
-                self.out.add("variable-values-missing", doc, entity,
-                             "primitive variable must contain [values]")
+                self.out.add(
+                    "variable-values-missing",
+                    doc,
+                    entity,
+                    "primitive variable must contain [values]",
+                )
                 variable.valid = False
             elif not isinstance(values_node, TTable):
-                self.out.add("variable-values-missing", doc, entity,
-                             "variable values must be a table", values_node)
+                self.out.add(
+                    "variable-values-missing",
+                    doc,
+                    entity,
+                    "variable values must be a table",
+                    values_node,
+                )
                 variable.valid = False
             else:
                 variable.values = values_node.plain()
@@ -398,12 +508,22 @@ class Projector:
             return
         default_node = node.get("default")
         if default_node is None:
-            self.out.add("variable-resolve-missing-default", doc, entity,
-                         "resolve must reference a default value", node)
+            self.out.add(
+                "variable-resolve-missing-default",
+                doc,
+                entity,
+                "resolve must reference a default value",
+                node,
+            )
             variable.valid = False
         elif not isinstance(default_node, TScalar) or not isinstance(default_node.value, str):
-            self.out.add("variable-resolve-shape", doc, entity,
-                         "resolve default must be a value key string", default_node)
+            self.out.add(
+                "variable-resolve-shape",
+                doc,
+                entity,
+                "resolve default must be a value key string",
+                default_node,
+            )
             variable.valid = False
         else:
             variable.default = default_node.value
@@ -412,8 +532,13 @@ class Projector:
         if rules_node is None:
             return
         if not isinstance(rules_node, TArray):
-            self.out.add("variable-resolve-shape", doc, entity,
-                         "resolve rule must be an array of tables", rules_node)
+            self.out.add(
+                "variable-resolve-shape",
+                doc,
+                entity,
+                "resolve rule must be an array of tables",
+                rules_node,
+            )
             variable.valid = False
             return
         for index, item in enumerate(rules_node.items):
@@ -431,7 +556,8 @@ class Projector:
             if qualifier_node is None:
                 problem = "rule must reference a qualifier"
             elif not isinstance(qualifier_node, TScalar) or not isinstance(
-                    qualifier_node.value, str):
+                qualifier_node.value, str
+            ):
                 problem, where = "rule must reference a qualifier", qualifier_node
             elif value_node is None:
                 problem = "rule must contain value"
@@ -451,9 +577,13 @@ class Projector:
         entity = {"kind": "resource", "id": doc.name}
         resource = Resource(doc.name, doc, _string_field(table, "description"), None)
         if not _schema_version_ok(table):
-            self.out.add("resource-schema-version", doc, entity,
-                         "resource must declare schema_version = 1",
-                         table.get("schema_version"))
+            self.out.add(
+                "resource-schema-version",
+                doc,
+                entity,
+                "resource must declare schema_version = 1",
+                table.get("schema_version"),
+            )
             resource.valid = False
         node = table.get("schema")
         if not isinstance(node, TScalar) or not isinstance(node.value, str) or not node.value:
@@ -469,8 +599,9 @@ def resolve_relative(from_path: str, reference: str) -> str | None:
     """A path relative to a workspace file, normalized; None when it leaves the workspace."""
     if reference.startswith("/") or "\\" in reference:
         return None
-    joined = normpath(f"{dirname(from_path)}/{reference}") if dirname(from_path) else normpath(
-        reference)
+    joined = (
+        normpath(f"{dirname(from_path)}/{reference}") if dirname(from_path) else normpath(reference)
+    )
     if joined.startswith("../") or joined == ".." or joined.startswith("/"):
         return None
     return joined

@@ -104,8 +104,7 @@ class PredicateTrace:
     bucket: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"index": self.index, "kind": self.kind,
-                                "attribute": self.attribute}
+        data: dict[str, Any] = {"index": self.index, "kind": self.kind, "attribute": self.attribute}
         if self.kind == "bucket":
             data["bucket"] = self.bucket
         else:
@@ -125,8 +124,11 @@ class QualifierTrace:
     predicates: list[PredicateTrace] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "value": self.value,
-                "predicates": [p.to_json() for p in self.predicates]}
+        return {
+            "id": self.id,
+            "value": self.value,
+            "predicates": [p.to_json() for p in self.predicates],
+        }
 
 
 @dataclass
@@ -137,8 +139,12 @@ class RuleTrace:
     matched: bool
 
     def to_json(self) -> dict[str, Any]:
-        return {"index": self.index, "qualifier": self.qualifier, "value": self.value,
-                "matched": self.matched}
+        return {
+            "index": self.index,
+            "qualifier": self.qualifier,
+            "value": self.value,
+            "matched": self.matched,
+        }
 
 
 @dataclass(frozen=True)
@@ -247,24 +253,37 @@ class Runtime:
         for p in qualifier.predicates:
             if p.op == "bucket":
                 start, end = p.value
-                compiled.append(CompiledPredicate(p, tuple(p.path), p.qualifier_ref, None,
-                                                  p.salt, start, end))
+                compiled.append(
+                    CompiledPredicate(p, tuple(p.path), p.qualifier_ref, None, p.salt, start, end)
+                )
             else:
-                compiled.append(CompiledPredicate(p, tuple(p.path), p.qualifier_ref,
-                                                  compile_compare(p.op, p.value), None, 0, 0))
+                compiled.append(
+                    CompiledPredicate(
+                        p,
+                        tuple(p.path),
+                        p.qualifier_ref,
+                        compile_compare(p.op, p.value),
+                        None,
+                        0,
+                        0,
+                    )
+                )
         return CompiledQualifier(qualifier.id, compiled)
 
     @staticmethod
-    def _compile_variable(variable: Variable,
-                          resource_values: dict[str, dict[str, Any]]) -> CompiledVariable:
+    def _compile_variable(
+        variable: Variable, resource_values: dict[str, dict[str, Any]]
+    ) -> CompiledVariable:
         if variable.resource is not None:
             values = resource_values.get(variable.resource, {})
         else:
             values = variable.values or {}
         assert variable.default is not None
         return CompiledVariable(
-            variable.id, variable.default,
-            [(rule.index, rule.qualifier, rule.value) for rule in variable.rules], values,
+            variable.id,
+            variable.default,
+            [(rule.index, rule.qualifier, rule.value) for rule in variable.rules],
+            values,
         )
 
 
@@ -307,7 +326,7 @@ class Evaluation:
         if compiled is None:
             raise ResolutionError(f"qualifier not found: qualifier://{qualifier_id}")
         if qualifier_id in self._active:
-            cycle = " -> ".join([*self._active[self._active.index(qualifier_id):], qualifier_id])
+            cycle = " -> ".join([*self._active[self._active.index(qualifier_id) :], qualifier_id])
             raise ResolutionError(f"qualifier cycle: {cycle}")
         self._active.append(qualifier_id)
         try:
@@ -335,17 +354,35 @@ class Evaluation:
                 bucket = bucket_of(p.salt, actual)
                 ok = p.start <= bucket < p.end
                 if self.trace:
-                    traces.append(PredicateTrace(
-                        p.source.index, "bucket", p.source.attribute, ok,
-                        bucket={"salt": p.salt, "start": p.start, "end": p.end, "value": bucket},
-                    ))
+                    traces.append(
+                        PredicateTrace(
+                            p.source.index,
+                            "bucket",
+                            p.source.attribute,
+                            ok,
+                            bucket={
+                                "salt": p.salt,
+                                "start": p.start,
+                                "end": p.end,
+                                "value": bucket,
+                            },
+                        )
+                    )
             else:
                 ok = p.compare(actual)
                 if self.trace:
-                    traces.append(PredicateTrace(
-                        p.source.index, "compare", p.source.attribute, ok, op=p.source.op,
-                        expected=p.source.value, actual=actual, qualifier=p.qualifier_ref,
-                    ))
+                    traces.append(
+                        PredicateTrace(
+                            p.source.index,
+                            "compare",
+                            p.source.attribute,
+                            ok,
+                            op=p.source.op,
+                            expected=p.source.value,
+                            actual=actual,
+                            qualifier=p.qualifier_ref,
+                        )
+                    )
             result = result and ok
         if self.trace:
             self.traces[compiled.id] = QualifierTrace(compiled.id, result, traces)

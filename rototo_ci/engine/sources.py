@@ -97,8 +97,7 @@ def clean_subdir(subdir: str) -> str:
     return "/".join(parts)
 
 
-def _git_tree_at(repo: pygit2.Repository, ref: str | None, subdir: str,
-                 label: str) -> OpenedTree:
+def _git_tree_at(repo: pygit2.Repository, ref: str | None, subdir: str, label: str) -> OpenedTree:
     import pygit2
 
     spec = ref or "HEAD"
@@ -207,7 +206,7 @@ def unpack_archive(data: bytes, subdir: str, label: str) -> MemoryTree:
             raise SourceError(f"archive holds several workspaces; pick one with #:SUBDIR: {label}")
     if subdir:
         prefix = subdir + "/"
-        files = {p[len(prefix):]: c for p, c in files.items() if p.startswith(prefix)}
+        files = {p[len(prefix) :]: c for p, c in files.items() if p.startswith(prefix)}
     return MemoryTree(files, label)
 
 
@@ -219,7 +218,7 @@ def open_single(source: str, cwd: Path) -> OpenedTree:
     if lowered.startswith(("http://", "git+http://")):
         raise SourceError(f"insecure source refused (use https): {source}")
     if lowered.startswith("git+file://"):
-        rest = source[len("git+file://"):]
+        rest = source[len("git+file://") :]
         location, _, fragment = rest.partition("#")
         ref, subdir = split_fragment(fragment)
         path = Path(urllib.parse.unquote(location))
@@ -228,7 +227,7 @@ def open_single(source: str, cwd: Path) -> OpenedTree:
         repo = _open_repository(str(path))
         return _git_tree_at(repo, ref, subdir, source.partition("#")[0])
     if lowered.startswith(("git+https://", "git+ssh://")):
-        url, _, fragment = source[len("git+"):].partition("#")
+        url, _, fragment = source[len("git+") :].partition("#")
         ref, subdir = split_fragment(fragment)
         repo = _clone_remote(url)
         return _git_tree_at(repo, ref, subdir, source.partition("#")[0])
@@ -240,7 +239,7 @@ def open_single(source: str, cwd: Path) -> OpenedTree:
         tree = unpack_archive(_fetch_archive(url), subdir, url)
         return OpenedTree(tree, identity=f"archive:{source}")
     if lowered.startswith("file://"):
-        rest = source[len("file://"):]
+        rest = source[len("file://") :]
         if "#" in rest:
             raise SourceError(f"file:// sources do not take a fragment: {source}")
         path = Path(urllib.parse.unquote(rest))
@@ -280,8 +279,11 @@ def _manifest_extends(opened: OpenedTree) -> list[str]:
     extends = manifest.get("extends")
     if not isinstance(extends, list):
         return []
-    return [entry for entry in extends
-            if isinstance(entry, str) and entry.strip() and entry == entry.strip()]
+    return [
+        entry
+        for entry in extends
+        if isinstance(entry, str) and entry.strip() and entry == entry.strip()
+    ]
 
 
 def _is_relative_local(source: str) -> bool:
@@ -341,11 +343,17 @@ def open_source(source: str | None, cwd: Path | None = None, rev: str | None = N
             raise SourceError("--rev reads a local workspace; give a local path as the source")
         top = open_at_revision(top.directory, rev)
     layers = open_layers(top, cwd)
-    tree: Tree = layers[0].tree if len(layers) == 1 else LayeredTree(
-        [layer.tree for layer in layers], display
+    tree: Tree = (
+        layers[0].tree
+        if len(layers) == 1
+        else LayeredTree([layer.tree for layer in layers], display)
     )
-    return Source(tree=tree, display=display, layers=[layer.tree.label for layer in layers],
-                  root=top.directory)
+    return Source(
+        tree=tree,
+        display=display,
+        layers=[layer.tree.label for layer in layers],
+        root=top.directory,
+    )
 
 
 def open_at_revision(directory: Path, rev: str) -> OpenedTree:

@@ -20,8 +20,9 @@ MAX_NESTING = 100
 class TomlError(ValueError):
     """A TOML syntax or semantic error at a character offset."""
 
-    def __init__(self, message: str, offset: int, end: int | None = None,
-                 located: bool = True) -> None:
+    def __init__(
+        self, message: str, offset: int, end: int | None = None, located: bool = True
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.offset = offset
@@ -105,8 +106,20 @@ def _valid_date(text: str) -> bool:
     year, month, day = (int(part) for part in text.split("-"))
     if not 1 <= month <= 12 or day < 1:
         return False
-    days = [31, 29 if (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)) else 28,
-            31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    days = [
+        31,
+        29 if (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)) else 28,
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ]
     return day <= days[month - 1]
 
 
@@ -115,10 +128,24 @@ def _valid_time(text: str) -> bool:
     return int(hour) <= 23 and int(minute) <= 59 and int(second) <= 60
 
 
-_PUNCTUATION = {"\n": "a newline", "\r": "a newline", " ": "whitespace", "\t": "whitespace",
-                "#": "a comment", "=": "an equals", ".": "a period", ",": "a comma",
-                ":": "a colon", "+": "a plus", "{": "a left brace", "}": "a right brace",
-                "[": "a left bracket", "]": "a right bracket", '"': "a string", "'": "a string"}
+_PUNCTUATION = {
+    "\n": "a newline",
+    "\r": "a newline",
+    " ": "whitespace",
+    "\t": "whitespace",
+    "#": "a comment",
+    "=": "an equals",
+    ".": "a period",
+    ",": "a comma",
+    ":": "a colon",
+    "+": "a plus",
+    "{": "a left brace",
+    "}": "a right brace",
+    "[": "a left bracket",
+    "]": "a right bracket",
+    '"': "a string",
+    "'": "a string",
+}
 
 
 def _describe(text: str, at: int) -> str:
@@ -147,8 +174,9 @@ class _Parser:
             return TomlError(message, at, located=False)
         return TomlError(message, at, self._token_end(at))
 
-    def line_error(self, message: str, offset: int | None = None,
-                   blank_is_eof: bool = False) -> TomlError:
+    def line_error(
+        self, message: str, offset: int | None = None, blank_is_eof: bool = False
+    ) -> TomlError:
         """An unexpected token: located from the token to the end of its line."""
         at = self.pos if offset is None else offset
         if at >= self.n or (blank_is_eof and not self.text[at:].strip()):
@@ -269,14 +297,16 @@ class _Parser:
                 if not isinstance(array_node, TArray) or not array_node.of_tables:
                     raise self.error(f"duplicate key: {key}", k_start)
                 array = array_node
-            table = TTable(start, table_end, origin="aot", header_start=start,
-                           header_end=header_end)
+            table = TTable(
+                start, table_end, origin="aot", header_start=start, header_end=header_end
+            )
             array.items.append(table)
             array.end = table_end
             return table
         if entry is None:
-            table = TTable(start, table_end, origin="header", header_start=start,
-                           header_end=header_end)
+            table = TTable(
+                start, table_end, origin="header", header_start=start, header_end=header_end
+            )
             parent.entries[key] = TEntry(k_start, k_end, table)
             self.defined.add(id(table))
             return table
@@ -290,8 +320,7 @@ class _Parser:
             return node
         raise self.line_error(f"redefinition of table: {key}", start)
 
-    def descend(self, parent: TTable, key: str, k_start: int, k_end: int,
-                creating: str) -> TTable:
+    def descend(self, parent: TTable, key: str, k_start: int, k_end: int, creating: str) -> TTable:
         entry = parent.entries.get(key)
         if entry is None:
             table = TTable(k_start, k_end, origin=creating)
@@ -403,7 +432,7 @@ class _Parser:
                 raise self.error("invalid number", start)
             self.pos = m.end()
             kind = "datetime" if time_part else "date"
-            return TScalar(start, self.pos, text[start:self.pos], kind)
+            return TScalar(start, self.pos, text[start : self.pos], kind)
         m = _TIME.match(text, start)
         if m and not self._digit_follows(m.end()):
             if not _valid_time(m.group(0)):
@@ -528,7 +557,7 @@ class _Parser:
             return _ESCAPES[esc]
         if esc in ("u", "U"):
             length = 4 if esc == "u" else 8
-            digits = self.text[self.pos + 2:self.pos + 2 + length]
+            digits = self.text[self.pos + 2 : self.pos + 2 + length]
             if len(digits) != length or not all(c in "0123456789abcdefABCDEF" for c in digits):
                 raise self.error("invalid unicode escape")
             code = int(digits, 16)
@@ -571,7 +600,7 @@ class _Parser:
             raise TomlError("invalid character in string: newline", newline, newline + 1)
         if end < 0:
             raise self.error("unterminated literal string", self.pos - 1)
-        value = self.text[self.pos:end]
+        value = self.text[self.pos : end]
         for i, ch in enumerate(value):
             self._check_char(ch, self.pos + i)
         self.pos = end + 1
@@ -632,7 +661,7 @@ class _Parser:
         extra = 0
         while extra < 2 and self.text.startswith("'", end + 3 + extra):
             extra += 1
-        value = self.text[self.pos:end + extra]
+        value = self.text[self.pos : end + extra]
         for i, ch in enumerate(value):
             if ch == "\r" and value.startswith("\r\n", i):
                 continue

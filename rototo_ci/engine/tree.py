@@ -43,8 +43,10 @@ class Tree(Protocol):
 
 def _is_safe_relpath(path: str) -> bool:
     parts = path.split("/")
-    return bool(path) and not path.startswith("/") and all(
-        part not in ("", ".", "..") for part in parts
+    return (
+        bool(path)
+        and not path.startswith("/")
+        and all(part not in ("", ".", "..") for part in parts)
     )
 
 
@@ -83,8 +85,7 @@ class DirTree:
                         if stat.S_ISLNK(st.st_mode):
                             if not self._inside(full):
                                 # listed so that lint can report it; never read
-                                self._escaping.add(name if rel_dir == "." else
-                                                   f"{rel_dir}/{name}")
+                                self._escaping.add(name if rel_dir == "." else f"{rel_dir}/{name}")
                                 found.append(name if rel_dir == "." else f"{rel_dir}/{name}")
                                 continue
                             st = os.stat(full)
@@ -130,8 +131,14 @@ class DirTree:
 class GitTree:
     """A directory inside one git tree object, read straight from the object store."""
 
-    def __init__(self, repo: pygit2.Repository, tree: pygit2.Tree, label: str,
-                 commit: str | None = None, prefix: str = "") -> None:
+    def __init__(
+        self,
+        repo: pygit2.Repository,
+        tree: pygit2.Tree,
+        label: str,
+        commit: str | None = None,
+        prefix: str = "",
+    ) -> None:
         self.repo = repo
         self.tree = tree
         self.label = label
@@ -159,8 +166,10 @@ class GitTree:
                         subtree = self.repo[entry.id]
                         assert isinstance(subtree, pygit2.Tree)
                         stack.append((path + "/", subtree))
-                    elif entry.filemode in (pygit2.enums.FileMode.BLOB,
-                                            pygit2.enums.FileMode.BLOB_EXECUTABLE):
+                    elif entry.filemode in (
+                        pygit2.enums.FileMode.BLOB,
+                        pygit2.enums.FileMode.BLOB_EXECUTABLE,
+                    ):
                         entries[path] = str(entry.id)
                     # symlinks and submodules are never part of a workspace
             self._entries = entries

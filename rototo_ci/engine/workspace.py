@@ -34,8 +34,9 @@ class LintReport:
         return [d for d in self.diagnostics if d.is_error]
 
     def to_json(self) -> dict[str, Any]:
-        root_uri = Path(self.workspace).as_uri() if self.workspace.startswith("/") else (
-            self.workspace)
+        root_uri = (
+            Path(self.workspace).as_uri() if self.workspace.startswith("/") else (self.workspace)
+        )
         return {
             "workspace": self.workspace,
             "documents": [doc.to_json(root_uri) for doc in self.documents],
@@ -46,8 +47,9 @@ class LintReport:
 class Workspace:
     """A workspace read from a source. `load` refuses error diagnostics, as rototo does."""
 
-    def __init__(self, source: Source, documents: list[Document], model: Model,
-                 diagnostics: list[Diagnostic]) -> None:
+    def __init__(
+        self, source: Source, documents: list[Document], model: Model, diagnostics: list[Diagnostic]
+    ) -> None:
         self.source = source
         self.documents = documents
         self.model = model
@@ -57,14 +59,16 @@ class Workspace:
 
     # -- loading ---------------------------------------------------------
     @classmethod
-    def inspect(cls, source: str | None = None, *, cwd: Path | None = None,
-                rev: str | None = None) -> Workspace:
+    def inspect(
+        cls, source: str | None = None, *, cwd: Path | None = None, rev: str | None = None
+    ) -> Workspace:
         """Read and lint a workspace without requiring it to be lint-clean."""
         return cls.from_source(open_source(source, cwd=cwd, rev=rev))
 
     @classmethod
-    def load(cls, source: str | None = None, *, cwd: Path | None = None,
-             rev: str | None = None) -> Workspace:
+    def load(
+        cls, source: str | None = None, *, cwd: Path | None = None, rev: str | None = None
+    ) -> Workspace:
         """Read, lint and compile a workspace; raise WorkspaceError on lint errors."""
         workspace = cls.inspect(source, cwd=cwd, rev=rev)
         workspace.runtime()
@@ -75,8 +79,9 @@ class Workspace:
         return cls.from_tree(source.tree, source)
 
     @classmethod
-    def from_tree(cls, tree: Tree, source: Source | None = None,
-                  documents: list[Document] | None = None) -> Workspace:
+    def from_tree(
+        cls, tree: Tree, source: Source | None = None, documents: list[Document] | None = None
+    ) -> Workspace:
         from ..lint.run import run_lint
 
         if source is None:
@@ -128,12 +133,14 @@ class Workspace:
         error = next(iter(self._validator.iter_errors(checked)), None)
         if error is not None:
             where = "/".join(str(p) for p in error.absolute_path) or "(root)"
-            raise ContextError(f"context does not match the context schema at {where}: "
-                               f"{error.message}")
+            raise ContextError(
+                f"context does not match the context schema at {where}: {error.message}"
+            )
         return checked
 
-    def evaluation(self, context: Any, *, validate_context: bool = True,
-                   trace: bool = False) -> Evaluation:
+    def evaluation(
+        self, context: Any, *, validate_context: bool = True, trace: bool = False
+    ) -> Evaluation:
         """A resolution session for one context: qualifiers are evaluated once each."""
         runtime = self.runtime()
         checked = self.validate_context(context) if validate_context else as_context(context)
@@ -148,20 +155,22 @@ class Workspace:
         if qualifier_id not in self.runtime().qualifiers:
             raise NotFoundError(f"qualifier not found: qualifier://{qualifier_id}")
 
-    def resolve_variable(self, variable_id: str, context: Any, *,
-                         validate_context: bool = True) -> VariableResolution:
+    def resolve_variable(
+        self, variable_id: str, context: Any, *, validate_context: bool = True
+    ) -> VariableResolution:
         self.require_variable(variable_id)
-        return self.evaluation(context, validate_context=validate_context).variable(
-            variable_id)[0]
+        return self.evaluation(context, validate_context=validate_context).variable(variable_id)[0]
 
-    def resolve_qualifier(self, qualifier_id: str, context: Any, *,
-                          validate_context: bool = True) -> QualifierResolution:
+    def resolve_qualifier(
+        self, qualifier_id: str, context: Any, *, validate_context: bool = True
+    ) -> QualifierResolution:
         self.require_qualifier(qualifier_id)
         evaluation = self.evaluation(context, validate_context=validate_context)
         return QualifierResolution(qualifier_id, evaluation.qualifier(qualifier_id))
 
-    def trace_variable(self, variable_id: str, context: Any, *,
-                       evaluation: Evaluation | None = None) -> VariableTrace:
+    def trace_variable(
+        self, variable_id: str, context: Any, *, evaluation: Evaluation | None = None
+    ) -> VariableTrace:
         self.require_variable(variable_id)
         evaluation = evaluation or self.evaluation(context, trace=True)
         resolution, rules = evaluation.variable(variable_id)
@@ -169,8 +178,9 @@ class Workspace:
         traces = evaluation.qualifier_traces_for([rule.qualifier for rule in rules])
         return VariableTrace(resolution, default, rules, traces)
 
-    def trace_qualifier(self, qualifier_id: str, context: Any, *,
-                        evaluation: Evaluation | None = None) -> QualifierTrace:
+    def trace_qualifier(
+        self, qualifier_id: str, context: Any, *, evaluation: Evaluation | None = None
+    ) -> QualifierTrace:
         self.require_qualifier(qualifier_id)
         evaluation = evaluation or self.evaluation(context, trace=True)
         evaluation.qualifier(qualifier_id)

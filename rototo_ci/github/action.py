@@ -1,8 +1,8 @@
 """The steps of the GitHub Action, as small tested commands.
 
-    python -m rototo_ci.github.action ensure-base [SHA]   # default: the PR's base sha
-    python -m rototo_ci.github.action workspaces [PATH…]  # every workspace, or the given ones
-    python -m rototo_ci.github.action outputs REPORT.json --fail-on lint
+python -m rototo_ci.github.action ensure-base [SHA]   # default: the PR's base sha
+python -m rototo_ci.github.action workspaces [PATH…]  # every workspace, or the given ones
+python -m rototo_ci.github.action outputs REPORT.json --fail-on lint
 """
 
 from __future__ import annotations
@@ -79,16 +79,21 @@ def workspaces(repo_dir: Path, chosen: list[str]) -> list[str]:
 
 def outputs(report: dict[str, Any], fail_on: str) -> int:
     summary = report.get("summary", {})
-    introduced_errors = sum(1 for ws in report.get("workspaces", [])
-                            for d in ws.get("lint", {}).get("introduced", [])
-                            if d.get("severity") == "error")
-    write_output({
-        "changes": summary.get("changes", 0),
-        "resolution-changes": summary.get("resolution_changes", 0),
-        "lint-introduced": summary.get("lint_introduced", 0),
-        "lint-errors-introduced": introduced_errors,
-        "lint-resolved": summary.get("lint_resolved", 0),
-    })
+    introduced_errors = sum(
+        1
+        for ws in report.get("workspaces", [])
+        for d in ws.get("lint", {}).get("introduced", [])
+        if d.get("severity") == "error"
+    )
+    write_output(
+        {
+            "changes": summary.get("changes", 0),
+            "resolution-changes": summary.get("resolution_changes", 0),
+            "lint-introduced": summary.get("lint_introduced", 0),
+            "lint-errors-introduced": introduced_errors,
+            "lint-resolved": summary.get("lint_resolved", 0),
+        }
+    )
     if fail_on == "never":
         return 0
     if introduced_errors:

@@ -39,8 +39,13 @@ def _next_link(header: str | None) -> str | None:
 
 
 class GitHubClient:
-    def __init__(self, token: str, api_url: str = DEFAULT_API,
-                 sleep: Callable[[float], None] | None = None, timeout: float = 30) -> None:
+    def __init__(
+        self,
+        token: str,
+        api_url: str = DEFAULT_API,
+        sleep: Callable[[float], None] | None = None,
+        timeout: float = 30,
+    ) -> None:
         self.token = token
         self.api_url = api_url.rstrip("/")
         self.sleep = sleep or (lambda seconds: time.sleep(seconds))
@@ -55,26 +60,36 @@ class GitHubClient:
         data = json.dumps(body).encode() if body is not None else None
         delay = 1.0
         for attempt in range(1, MAX_ATTEMPTS + 1):
-            request = urllib.request.Request(url, data=data, method=method, headers={
-                "Authorization": f"Bearer {self.token}",
-                "Accept": "application/vnd.github+json",
-                "X-GitHub-Api-Version": "2022-11-28",
-                "User-Agent": "rototo-ci",
-                **({"Content-Type": "application/json"} if data is not None else {}),
-            })
+            request = urllib.request.Request(
+                url,
+                data=data,
+                method=method,
+                headers={
+                    "Authorization": f"Bearer {self.token}",
+                    "Accept": "application/vnd.github+json",
+                    "X-GitHub-Api-Version": "2022-11-28",
+                    "User-Agent": "rototo-ci",
+                    **({"Content-Type": "application/json"} if data is not None else {}),
+                },
+            )
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
                     raw = response.read()
-                    return Response(response.status, json.loads(raw) if raw else None,
-                                    dict(response.headers.items()))
+                    return Response(
+                        response.status,
+                        json.loads(raw) if raw else None,
+                        dict(response.headers.items()),
+                    )
             except urllib.error.HTTPError as error:
                 raw = error.read()
                 headers = dict(error.headers.items()) if error.headers else {}
                 text = self._scrub(raw.decode("utf-8", errors="replace"))
                 retry_after = headers.get("Retry-After")
                 limited = error.code in (403, 429) and (
-                    retry_after is not None or headers.get("X-RateLimit-Remaining") == "0"
-                    or "secondary rate limit" in text.lower())
+                    retry_after is not None
+                    or headers.get("X-RateLimit-Remaining") == "0"
+                    or "secondary rate limit" in text.lower()
+                )
                 if (error.code >= 500 or limited) and attempt < MAX_ATTEMPTS:
                     wait = float(retry_after) if retry_after and retry_after.isdigit() else delay
                     self.sleep(min(wait, 60.0))
@@ -85,15 +100,19 @@ class GitHubClient:
                     message = json.loads(text).get("message", text)
                 except (ValueError, AttributeError):
                     pass
-                raise GitHubError(f"GitHub API {method} {self._scrub(url)} failed with "
-                                  f"{error.code}: {message}", error.code) from None
+                raise GitHubError(
+                    f"GitHub API {method} {self._scrub(url)} failed with {error.code}: {message}",
+                    error.code,
+                ) from None
             except (urllib.error.URLError, OSError) as error:
                 if attempt < MAX_ATTEMPTS:
                     self.sleep(delay)
                     delay *= 2
                     continue
-                raise GitHubError(f"cannot reach the GitHub API at {self.api_url}: "
-                                  f"{self._scrub(str(getattr(error, 'reason', error)))}") from None
+                raise GitHubError(
+                    f"cannot reach the GitHub API at {self.api_url}: "
+                    f"{self._scrub(str(getattr(error, 'reason', error)))}"
+                ) from None
         raise GitHubError("GitHub API retries exhausted")
 
     def paginate(self, url: str) -> list[Any]:

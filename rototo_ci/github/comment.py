@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from .client import GitHubClient
 
 MAX_BODY = 65_536
-TRUNCATION_NOTE = ("\n\n> ⚠️ This comment was cut to GitHub's 65,536-character limit; the full "
-                   "report is in the job summary.\n")
+TRUNCATION_NOTE = (
+    "\n\n> ⚠️ This comment was cut to GitHub's 65,536-character limit; the full "
+    "report is in the job summary.\n"
+)
 
 
 def marker_for(marker_id: str | None) -> str:
@@ -30,16 +32,18 @@ class CommentResult:
     url: str | None
 
 
-def upsert_comment(client: GitHubClient, repo: str, pr: int, body: str,
-                   marker_id: str | None = None) -> CommentResult:
+def upsert_comment(
+    client: GitHubClient, repo: str, pr: int, body: str, marker_id: str | None = None
+) -> CommentResult:
     marker = marker_for(marker_id)
     text = prepare_body(body, marker)
     comments = client.paginate(f"/repos/{repo}/issues/{pr}/comments?per_page=100")
     mine = [c for c in comments if marker in (c.get("body") or "")]
     if mine:
         target = mine[0]
-        response = client.request("PATCH", f"/repos/{repo}/issues/comments/{target['id']}",
-                                  {"body": text})
+        response = client.request(
+            "PATCH", f"/repos/{repo}/issues/comments/{target['id']}", {"body": text}
+        )
         return CommentResult("updated", int(target["id"]), (response.data or {}).get("html_url"))
     response = client.request("POST", f"/repos/{repo}/issues/{pr}/comments", {"body": text})
     data = response.data or {}

@@ -50,11 +50,18 @@ def _range(data: dict[str, Any] | None) -> Range | None:
 def diagnostic_from_json(data: dict[str, Any]) -> Diagnostic:
     location = data["location"]
     return Diagnostic(
-        rule=data["rule"], severity=data["severity"], stage=data["stage"],
-        entity=data["entity"], message=data["message"], help=data["help"],
-        path=location["path"], range=_range(location.get("range")),
-        related=[Related(r["location"]["path"], _range(r["location"].get("range")),
-                         r["message"]) for r in data.get("related", [])],
+        rule=data["rule"],
+        severity=data["severity"],
+        stage=data["stage"],
+        entity=data["entity"],
+        message=data["message"],
+        help=data["help"],
+        path=location["path"],
+        range=_range(location.get("range")),
+        related=[
+            Related(r["location"]["path"], _range(r["location"].get("range")), r["message"])
+            for r in data.get("related", [])
+        ],
     )
 
 
@@ -64,8 +71,10 @@ def load(key: str) -> tuple[list[Document], list[Diagnostic]] | None:
         return None
     try:
         data = json.loads((directory / f"{key}.json").read_text(encoding="utf-8"))
-        documents = [Document(id=d["id"], path=d["path"], kind=d["kind"], name=d["name"])
-                     for d in data["documents"]]
+        documents = [
+            Document(id=d["id"], path=d["path"], kind=d["kind"], name=d["name"])
+            for d in data["documents"]
+        ]
         diagnostics = [diagnostic_from_json(d) for d in data["diagnostics"]]
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -77,8 +86,9 @@ def store(key: str, documents: list[Document], diagnostics: list[Diagnostic]) ->
     if directory is None:
         return
     payload = {
-        "documents": [{"id": d.id, "path": d.path, "kind": d.kind, "name": d.name}
-                      for d in documents],
+        "documents": [
+            {"id": d.id, "path": d.path, "kind": d.kind, "name": d.name} for d in documents
+        ],
         "diagnostics": [d.to_json() for d in diagnostics],
     }
     try:

@@ -122,8 +122,11 @@ class LuaFile:
 
         self.doc = doc
         self.runtime = lua54.LuaRuntime(
-            register_eval=False, register_builtins=False, unpack_returned_tuples=False,
-            max_memory=MEMORY_LIMIT, attribute_filter=self._deny,
+            register_eval=False,
+            register_builtins=False,
+            unpack_returned_tuples=False,
+            max_memory=MEMORY_LIMIT,
+            attribute_filter=self._deny,
         )
         prelude = self.runtime.execute(_PRELUDE, LIMIT_MESSAGE)
         self.arm, self.disarm = prelude[0], prelude[1]
@@ -182,7 +185,7 @@ def field_problem(entity: str, field: str) -> bool:
         return False
     prefix = PATH_FIELD.get(entity)
     if prefix and field.startswith(prefix):
-        segments = field[len(prefix):].split(".")
+        segments = field[len(prefix) :].split(".")
         return not all(SEGMENT.match(s) for s in segments)
     return True
 
@@ -213,10 +216,10 @@ class CustomLint:
         self._rules: dict[str, Registration] = {}
 
     # -- registration ------------------------------------------------------
-    def _fail(self, doc: Document, rule: str, message: str,
-              related: list[Related] | None = None) -> None:
-        self.out.add(rule, doc, {"kind": "custom_lint", "path": doc.path}, message,
-                     related=related)
+    def _fail(
+        self, doc: Document, rule: str, message: str, related: list[Related] | None = None
+    ) -> None:
+        self.out.add(rule, doc, {"kind": "custom_lint", "path": doc.path}, message, related=related)
 
     def register(self) -> None:
         for doc in self.model.custom_lint:
@@ -226,15 +229,21 @@ class CustomLint:
         from lupa import lua54
 
         if doc.failure is not None:
-            self._fail(doc, "custom-lint-failed",
-                       f"failed to read custom lint {doc.path}: {doc.failure.message}")
+            self._fail(
+                doc,
+                "custom-lint-failed",
+                f"failed to read custom lint {doc.path}: {doc.failure.message}",
+            )
             return
         try:
             lua = LuaFile(doc)
             lua.call(lua.runtime.execute, doc.text or "")
         except lua54.LuaError as error:
-            self._fail(doc, "custom-lint-failed",
-                       f"failed to execute custom lint: {_lua_error_text(error)}")
+            self._fail(
+                doc,
+                "custom-lint-failed",
+                f"failed to execute custom lint: {_lua_error_text(error)}",
+            )
             return
         register = lua.runtime.globals()["register"]
         if lua.runtime.eval("type")(register) != "function":
@@ -245,13 +254,19 @@ class CustomLint:
         try:
             lua.call(register, lint)
         except lua54.LuaError as error:
-            self._fail(doc, "custom-lint-failed",
-                       f"custom lint registration failed: {_lua_error_text(error)}")
+            self._fail(
+                doc,
+                "custom-lint-failed",
+                f"custom lint registration failed: {_lua_error_text(error)}",
+            )
             return
         items = [dict(collected[i].items()) for i in range(1, len(collected) + 1)]
         if not items:
-            self._fail(doc, "custom-lint-file-unregistered",
-                       f"custom lint file registers no handlers: {doc.path}")
+            self._fail(
+                doc,
+                "custom-lint-file-unregistered",
+                f"custom lint file registers no handlers: {doc.path}",
+            )
             return
         self.files[doc.path] = lua
         seen: dict[tuple[Any, ...], Registration] = {}
@@ -260,18 +275,22 @@ class CustomLint:
             if registration is None:
                 continue
             if registration.key() in seen:
-                self._fail(doc, "custom-lint-registration-duplicate",
-                           "custom lint registration duplicates an earlier registration: "
-                           f"{registration.handler}",
-                           [Related(doc.path, None, "first matching registration")])
+                self._fail(
+                    doc,
+                    "custom-lint-registration-duplicate",
+                    "custom lint registration duplicates an earlier registration: "
+                    f"{registration.handler}",
+                    [Related(doc.path, None, "first matching registration")],
+                )
                 continue
             seen[registration.key()] = registration
             self.registrations.append(registration)
 
     def _validate(self, doc: Document, item: dict[str, Any]) -> Registration | None:
         def invalid(message: str) -> Registration | None:
-            self._fail(doc, "custom-lint-registration-invalid",
-                       f"custom lint registration {message}")
+            self._fail(
+                doc, "custom-lint-registration-invalid", f"custom lint registration {message}"
+            )
             return None
 
         if item["stage"] not in STAGES:
@@ -289,21 +308,38 @@ class CustomLint:
             return invalid(f"rule severity is unsupported: {severity}")
         if not item.get("callable"):
             return invalid(f"handler is not callable: {item['handler']}")
-        registration = Registration(doc.path, item["stage"], item["entity"], field, item["id"],
-                                    item["title"], item["help"], severity, item["handler"])
+        registration = Registration(
+            doc.path,
+            item["stage"],
+            item["entity"],
+            field,
+            item["id"],
+            item["title"],
+            item["help"],
+            severity,
+            item["handler"],
+        )
         known = self._rules.get(registration.rule)
         if known is not None and (known.title, known.help, known.severity) != (
-                registration.title, registration.help, registration.severity):
-            self._fail(doc, "custom-lint-rule-conflict",
-                       f"custom lint rule metadata conflicts: {registration.rule}")
+            registration.title,
+            registration.help,
+            registration.severity,
+        ):
+            self._fail(
+                doc,
+                "custom-lint-rule-conflict",
+                f"custom lint rule metadata conflicts: {registration.rule}",
+            )
             return None
         self._rules.setdefault(registration.rule, registration)
         return registration
 
     def rules(self) -> list[dict[str, Any]]:
         """The workspace-scoped catalog entries of custom rules."""
-        return [{"rule": r.rule, "severity": r.severity, "title": r.title, "help": r.help}
-                for r in sorted(self._rules.values(), key=lambda r: r.rule)]
+        return [
+            {"rule": r.rule, "severity": r.severity, "title": r.title, "help": r.help}
+            for r in sorted(self._rules.values(), key=lambda r: r.rule)
+        ]
 
     # -- targets ------------------------------------------------------------
     def _uri(self, path: str) -> str:
@@ -316,31 +352,66 @@ class CustomLint:
             manifest = model.manifest
             table = manifest.toml
             assert table is not None
-            data = {"kind": "workspace", "root": ".", "extends": list(model.extends),
-                    "manifest": {"path": manifest.path, "uri": self._uri(manifest.path),
-                                 "toml": table.plain()}}
-            found.append(Target({"kind": "workspace"}, manifest, manifest.path, data,
-                                {"extends": table.get("extends")}))
+            data = {
+                "kind": "workspace",
+                "root": ".",
+                "extends": list(model.extends),
+                "manifest": {
+                    "path": manifest.path,
+                    "uri": self._uri(manifest.path),
+                    "toml": table.plain(),
+                },
+            }
+            found.append(
+                Target(
+                    {"kind": "workspace"},
+                    manifest,
+                    manifest.path,
+                    data,
+                    {"extends": table.get("extends")},
+                )
+            )
         elif entity == "qualifier":
             for q in model.qualifiers.values():
                 table = q.doc.toml
                 assert table is not None
-                data = {"kind": "qualifier", "id": q.id, "path": q.path, "uri": self._uri(q.path),
-                        "toml": table.plain()}
-                found.append(Target({"kind": "qualifier", "id": q.id}, q.doc, q.path, data, {
-                    "id": None, "description": table.get("description"),
-                    "predicates": _span_node(table.get("predicate"))}))
+                data = {
+                    "kind": "qualifier",
+                    "id": q.id,
+                    "path": q.path,
+                    "uri": self._uri(q.path),
+                    "toml": table.plain(),
+                }
+                found.append(
+                    Target(
+                        {"kind": "qualifier", "id": q.id},
+                        q.doc,
+                        q.path,
+                        data,
+                        {
+                            "id": None,
+                            "description": table.get("description"),
+                            "predicates": _span_node(table.get("predicate")),
+                        },
+                    )
+                )
         elif entity == "variable":
             for v in model.variables.values():
                 table = v.doc.toml
                 assert table is not None
-                data = {"kind": "variable", "id": v.id, "path": v.path, "uri": self._uri(v.path),
-                        "toml": table.plain()}
-                fields = {name: _span_node(table.get(name)) for name in
-                          ("description", "type", "schema", "values", "resolve")}
+                data = {
+                    "kind": "variable",
+                    "id": v.id,
+                    "path": v.path,
+                    "uri": self._uri(v.path),
+                    "toml": table.plain(),
+                }
+                fields = {
+                    name: _span_node(table.get(name))
+                    for name in ("description", "type", "schema", "values", "resolve")
+                }
                 fields["id"] = None
-                found.append(Target({"kind": "variable", "id": v.id}, v.doc, v.path, data,
-                                    fields))
+                found.append(Target({"kind": "variable", "id": v.id}, v.doc, v.path, data, fields))
         elif entity == "value":
             for v in model.variables.values():
                 table = v.doc.toml
@@ -348,18 +419,40 @@ class CustomLint:
                 if not isinstance(values, TTable):
                     continue
                 for key, entry in values.entries.items():
-                    data = {"kind": "value", "name": key, "value": entry.node.plain(),
-                            "origin": {"kind": "inline", "doc": v.doc.id},
-                            "variable": {"id": v.id, "path": v.path, "uri": self._uri(v.path)}}
-                    found.append(Target({"kind": "value", "variable": v.id, "key": key}, v.doc,
-                                        v.path, data, {"key": entry.node, "value": entry.node},
-                                        default_node=entry.node))
+                    data = {
+                        "kind": "value",
+                        "name": key,
+                        "value": entry.node.plain(),
+                        "origin": {"kind": "inline", "doc": v.doc.id},
+                        "variable": {"id": v.id, "path": v.path, "uri": self._uri(v.path)},
+                    }
+                    found.append(
+                        Target(
+                            {"kind": "value", "variable": v.id, "key": key},
+                            v.doc,
+                            v.path,
+                            data,
+                            {"key": entry.node, "value": entry.node},
+                            default_node=entry.node,
+                        )
+                    )
         elif entity == "schema":
             for schema in model.schemas.values():
-                data = {"kind": "schema", "path": schema.path, "uri": self._uri(schema.path),
-                        "json": schema.value}
-                found.append(Target({"kind": "schema", "path": schema.path}, schema.doc,
-                                    schema.path, data, {"json": None}))
+                data = {
+                    "kind": "schema",
+                    "path": schema.path,
+                    "uri": self._uri(schema.path),
+                    "json": schema.value,
+                }
+                found.append(
+                    Target(
+                        {"kind": "schema", "path": schema.path},
+                        schema.doc,
+                        schema.path,
+                        data,
+                        {"json": None},
+                    )
+                )
         return found
 
     def _selected(self, registration: Registration, target: Target) -> Any:
@@ -370,11 +463,11 @@ class CustomLint:
                 return data["value"]
             if field == "key":
                 return data["name"]
-            return _select(data["value"], field[len("value."):].split("."))
+            return _select(data["value"], field[len("value.") :].split("."))
         if registration.entity == "schema":
             if field is None or field == "json":
                 return data["json"]
-            return _select(data["json"], field[len("json."):].split("."))
+            return _select(data["json"], field[len("json.") :].split("."))
         if registration.entity == "workspace" and field == "extends":
             return data["extends"]
         return None
@@ -384,8 +477,11 @@ class CustomLint:
             return None
         if field is not None and field in target.fields:
             return node_range(target.doc, target.fields[field])
-        if field is not None and target.default_node is not None and (
-                field.startswith("value.") or field in ("key", "value")):
+        if (
+            field is not None
+            and target.default_node is not None
+            and (field.startswith("value.") or field in ("key", "value"))
+        ):
             return node_range(target.doc, target.default_node)
         if target.default_node is not None:
             return node_range(target.doc, target.default_node)
@@ -401,60 +497,80 @@ class CustomLint:
             for target in self.targets(registration.entity):
                 self._run(lua, handler, registration, target)
 
-    def _run(self, lua: LuaFile, handler: Any, registration: Registration,
-             target: Target) -> None:
+    def _run(self, lua: LuaFile, handler: Any, registration: Registration, target: Target) -> None:
         from lupa import lua54
 
         data = dict(target.data)
         if registration.entity in ("value", "schema") or registration.field is not None:
             data["selected"] = self._selected(registration, target)
-        ctx = lua.to_lua({"stage": registration.stage, "entity": registration.entity,
-                          "target": data})
+        ctx = lua.to_lua(
+            {"stage": registration.stage, "entity": registration.entity, "target": data}
+        )
         try:
             result = lua.call(handler, ctx)
         except lua54.LuaError as error:
-            self._handler_failed(registration, target,
-                                 f"custom lint failed: {_lua_error_text(error)}")
+            self._handler_failed(
+                registration, target, f"custom lint failed: {_lua_error_text(error)}"
+            )
             return
         if result is None:
             return
         lua_type = lua.runtime.globals()["type"](result)
         if lua_type != "table":
             kind = {"number": "integer" if isinstance(result, int) else "number"}.get(
-                lua_type, lua_type)
-            self._handler_failed(registration, target,
-                                 f"custom lint must return a list of diagnostics, got {kind}")
+                lua_type, lua_type
+            )
+            self._handler_failed(
+                registration, target, f"custom lint must return a list of diagnostics, got {kind}"
+            )
             return
         for index in range(1, len(result) + 1):
             item = result[index]
             if lua.runtime.globals()["type"](item) != "table":
-                self._handler_failed(registration, target, "custom lint returned an invalid "
-                                     "diagnostic: error converting Lua value to table")
+                self._handler_failed(
+                    registration,
+                    target,
+                    "custom lint returned an invalid "
+                    "diagnostic: error converting Lua value to table",
+                )
                 continue
             message = item["message"]
             if message is None:
-                self._handler_failed(registration, target,
-                                     "custom lint diagnostic must contain message")
+                self._handler_failed(
+                    registration, target, "custom lint diagnostic must contain message"
+                )
                 continue
             field = item["field"]
             if target.default_node is not None:  # values are always located on the value
                 where = node_range(target.doc, target.default_node) if target.doc else None
             elif field is not None:
-                where = self._location(target, str(field)) if str(field) in target.fields \
-                    else None
+                where = self._location(target, str(field)) if str(field) in target.fields else None
             else:
                 where = self._location(target, registration.field)
-            self.out.items.append(Diagnostic(
-                rule=registration.rule, severity=registration.severity,
-                stage=registration.stage, entity=dict(target.entity), message=str(message),
-                help=registration.help, path=target.path, range=where))
+            self.out.items.append(
+                Diagnostic(
+                    rule=registration.rule,
+                    severity=registration.severity,
+                    stage=registration.stage,
+                    entity=dict(target.entity),
+                    message=str(message),
+                    help=registration.help,
+                    path=target.path,
+                    range=where,
+                )
+            )
 
     def _handler_failed(self, registration: Registration, target: Target, reason: str) -> None:
         info = RULES["rototo/custom-lint-failed"]
-        self.out.items.append(Diagnostic(
-            rule=info.rule, severity=info.severity, stage=registration.stage,
-            entity=dict(target.entity),
-            message=f"custom lint handler failed in {registration.path}: {reason}",
-            help=info.help, path=target.path,
-            range=node_range(target.doc, target.default_node) if target.doc else None))
-
+        self.out.items.append(
+            Diagnostic(
+                rule=info.rule,
+                severity=info.severity,
+                stage=registration.stage,
+                entity=dict(target.entity),
+                message=f"custom lint handler failed in {registration.path}: {reason}",
+                help=info.help,
+                path=target.path,
+                range=node_range(target.doc, target.default_node) if target.doc else None,
+            )
+        )

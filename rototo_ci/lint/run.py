@@ -39,8 +39,13 @@ def run_lint(documents: list[Document], custom_lint: bool = True) -> tuple[Model
 
         runner = CustomLint(model, out)
     ctx.custom = runner
-    for stage, check in (("project", schemas.check), ("reference", reference.check),
-                         ("value", value.check), ("graph", graph.check), ("policy", None)):
+    for stage, check in (
+        ("project", schemas.check),
+        ("reference", reference.check),
+        ("value", value.check),
+        ("graph", graph.check),
+        ("policy", None),
+    ):
         if check is not None:
             check(ctx)
         if runner is not None and stage == "project":

@@ -41,8 +41,12 @@ class Annotation:
         props = []
         if self.file:
             props.append(f"file={escape_property(self.file)}")
-        for name, value in (("line", self.line), ("col", self.col),
-                            ("endLine", self.end_line), ("endColumn", self.end_col)):
+        for name, value in (
+            ("line", self.line),
+            ("col", self.col),
+            ("endLine", self.end_line),
+            ("endColumn", self.end_col),
+        ):
             if value is not None:
                 props.append(f"{name}={value}")
         props.append(f"title={escape_property(self.title)}")
@@ -54,7 +58,9 @@ def _lint_annotation(ws: WorkspaceDiff, d: Diagnostic, prefix: str) -> Annotatio
     rng = d.range
     return Annotation(
         kind="error" if d.is_error else "warning",
-        message=d.message, title=d.rule, file=path,
+        message=d.message,
+        title=d.rule,
+        file=path,
         line=rng.start.line + 1 if rng else 1,
         col=rng.start.character + 1 if rng else None,
         end_line=rng.end.line + 1 if rng else None,
@@ -73,13 +79,17 @@ def _behaviour_annotations(ws: WorkspaceDiff, prefix: str) -> list[Annotation]:
     annotations = []
     for variable, cells in by_variable.items():
         path, line = where[variable]
-        shown = "\n".join(cells[:5]) + (f"\n… and {len(cells) - 5} more" if len(cells) > 5
-                                        else "")
-        annotations.append(Annotation(
-            kind="notice", title=f"rototo: {variable} changes in {len(cells)} context(s)",
-            message=shown, file=prefix + ws.file_path(path) if path else None,
-            line=line, weight=len(cells),
-        ))
+        shown = "\n".join(cells[:5]) + (f"\n… and {len(cells) - 5} more" if len(cells) > 5 else "")
+        annotations.append(
+            Annotation(
+                kind="notice",
+                title=f"rototo: {variable} changes in {len(cells)} context(s)",
+                message=shown,
+                file=prefix + ws.file_path(path) if path else None,
+                line=line,
+                weight=len(cells),
+            )
+        )
     return annotations
 
 
@@ -92,12 +102,17 @@ def render_github(report: DiffReport, path_prefix: str = "") -> str:
             buckets[annotation.kind].append(annotation)
         buckets["notice"].extend(_behaviour_annotations(ws, path_prefix))
         if ws.head_loadable is False:
-            buckets["error"].append(Annotation(
-                kind="error", title="rototo: workspace not loadable",
-                message=f"{ws.path}: the head side has lint errors; applications would refuse "
-                        "it and its resolutions were not computed",
-                file=path_prefix + ws.file_path("rototo-workspace.toml"), line=1, weight=100,
-            ))
+            buckets["error"].append(
+                Annotation(
+                    kind="error",
+                    title="rototo: workspace not loadable",
+                    message=f"{ws.path}: the head side has lint errors; applications would refuse "
+                    "it and its resolutions were not computed",
+                    file=path_prefix + ws.file_path("rototo-workspace.toml"),
+                    line=1,
+                    weight=100,
+                )
+            )
     lines: list[str] = []
     left_out = 0
     for kind in ("error", "warning", "notice"):
@@ -106,8 +121,12 @@ def render_github(report: DiffReport, path_prefix: str = "") -> str:
         lines.extend(a.render() for a in ordered[:limit])
         left_out += max(0, len(ordered) - limit)
     if left_out:
-        lines.append(Annotation(
-            kind="notice", title="rototo: more findings",
-            message=f"{left_out} more annotation(s) not shown; see the job summary for the "
-                    "full report").render())
+        lines.append(
+            Annotation(
+                kind="notice",
+                title="rototo: more findings",
+                message=f"{left_out} more annotation(s) not shown; see the job summary for the "
+                "full report",
+            ).render()
+        )
     return "\n".join(lines) + ("\n" if lines else "")

@@ -46,8 +46,10 @@ class Table:
     dropped: int = 0
 
     def render(self) -> list[str]:
-        lines = ["| " + " | ".join(self.header) + " |",
-                 "|" + "|".join(" --- " for _ in self.header) + "|"]
+        lines = [
+            "| " + " | ".join(self.header) + " |",
+            "|" + "|".join(" --- " for _ in self.header) + "|",
+        ]
         lines += ["| " + " | ".join(row) + " |" for row in self.rows]
         if self.dropped:
             lines.append("")
@@ -81,8 +83,14 @@ def _lint_rows(ws: WorkspaceDiff, introduced: bool) -> list[list[str]]:
     for d in sorted(items, key=lambda d: (not d.is_error, d.path, d.rule)):
         line = f":{d.range.start.line + 1}" if d.range else ""
         icon = "🔴" if d.is_error else "🟡"
-        rows.append([f"{icon} {d.severity}", _code(d.rule, 60), _code(d.path + line, 60),
-                     d.message.replace("\n", " ").replace("|", "\\|")[:200]])
+        rows.append(
+            [
+                f"{icon} {d.severity}",
+                _code(d.rule, 60),
+                _code(d.path + line, 60),
+                d.message.replace("\n", " ").replace("|", "\\|")[:200],
+            ]
+        )
     return rows
 
 
@@ -93,9 +101,11 @@ def _workspace_section(ws: WorkspaceDiff) -> Section:
         loadable.append("base is **not loadable** (lint errors)")
     if ws.head_loadable is False:
         loadable.append("head is **not loadable** (lint errors): resolutions not computed")
-    counts = (f"{_plural(len(ws.changes), 'change')} · "
-              f"{_plural(len(ws.resolutions), 'resolution change')} · "
-              f"lint +{len(ws.lint.introduced)} / −{len(ws.lint.resolved)}")
+    counts = (
+        f"{_plural(len(ws.changes), 'change')} · "
+        f"{_plural(len(ws.resolutions), 'resolution change')} · "
+        f"lint +{len(ws.lint.introduced)} / −{len(ws.lint.resolved)}"
+    )
     section.parts.append(f"### `{ws.path}` — {ws.status}")
     section.parts.append("")
     section.parts.append(counts + (" · " + "; ".join(loadable) if loadable else ""))
@@ -103,36 +113,47 @@ def _workspace_section(ws: WorkspaceDiff) -> Section:
     if ws.lint.introduced:
         section.parts.append("**Lint findings introduced**")
         section.parts.append("")
-        section.parts.append(Table(["severity", "rule", "where", "message"],
-                                   _lint_rows(ws, True), priority=3))
+        section.parts.append(
+            Table(["severity", "rule", "where", "message"], _lint_rows(ws, True), priority=3)
+        )
         section.parts.append("")
     if ws.resolutions:
         contexts = len({r.context for r in ws.resolutions})
         variables = len({r.variable for r in ws.resolutions})
         verb = "selects" if variables == 1 else "select"
-        section.parts.append(f"**Behaviour changes**: {_plural(variables, 'variable')} {verb} "
-                             f"a different value in {_plural(contexts, 'declared context')}")
+        section.parts.append(
+            f"**Behaviour changes**: {_plural(variables, 'variable')} {verb} "
+            f"a different value in {_plural(contexts, 'declared context')}"
+        )
         section.parts.append("")
-        section.parts.append(Table(["variable", "contexts", "before → after"],
-                                   _grouped_resolutions(ws), priority=2))
+        section.parts.append(
+            Table(["variable", "contexts", "before → after"], _grouped_resolutions(ws), priority=2)
+        )
         section.parts.append("")
     if ws.changes:
-        rows = [[_code(c.kind, 40), _code(c.target, 60),
-                 _code(f"{c.path}:{c.line}" if c.line else c.path, 60),
-                 _code(_value(c.detail), 80)] for c in ws.changes]
-        section.parts.append(f"<details><summary>Semantic changes ({len(ws.changes)})"
-                             "</summary>")
+        rows = [
+            [
+                _code(c.kind, 40),
+                _code(c.target, 60),
+                _code(f"{c.path}:{c.line}" if c.line else c.path, 60),
+                _code(_value(c.detail), 80),
+            ]
+            for c in ws.changes
+        ]
+        section.parts.append(f"<details><summary>Semantic changes ({len(ws.changes)})</summary>")
         section.parts.append("")
         section.parts.append(Table(["kind", "target", "where", "detail"], rows, priority=1))
         section.parts.append("")
         section.parts.append("</details>")
         section.parts.append("")
     if ws.lint.resolved:
-        section.parts.append(f"<details><summary>Lint findings resolved "
-                             f"({len(ws.lint.resolved)})</summary>")
+        section.parts.append(
+            f"<details><summary>Lint findings resolved ({len(ws.lint.resolved)})</summary>"
+        )
         section.parts.append("")
-        section.parts.append(Table(["severity", "rule", "where", "message"],
-                                   _lint_rows(ws, False), priority=0))
+        section.parts.append(
+            Table(["severity", "rule", "where", "message"], _lint_rows(ws, False), priority=0)
+        )
         section.parts.append("")
         section.parts.append("</details>")
         section.parts.append("")
@@ -144,9 +165,13 @@ def _headline(report: DiffReport) -> list[str]:
     errors = report.introduced_errors
     base = report.base.get("rev") or "base"
     head = report.head.get("rev") or "head"
-    verdict = ("🔴 lint errors introduced" if errors else
-               "🟠 behaviour changes" if s["resolution_changes"] else
-               "🟢 no behaviour change")
+    verdict = (
+        "🔴 lint errors introduced"
+        if errors
+        else "🟠 behaviour changes"
+        if s["resolution_changes"]
+        else "🟢 no behaviour change"
+    )
     return [
         MARKER,
         f"## rototo diff `{base}` → `{head}` — {verdict}",
@@ -184,10 +209,14 @@ def render_markdown(report: DiffReport, max_chars: int = MAX_CHARS) -> str:
     text = _assemble(head, sections, None)
     if len(text) <= max_chars:
         return text
-    tables = sorted((part for s in sections for part in s.parts if isinstance(part, Table)),
-                    key=lambda t: t.priority)
-    note = (f"⚠️ This comment was shortened to fit GitHub's limit; the full report is in "
-            f"{FULL_REPORT_HINT}.")
+    tables = sorted(
+        (part for s in sections for part in s.parts if isinstance(part, Table)),
+        key=lambda t: t.priority,
+    )
+    note = (
+        f"⚠️ This comment was shortened to fit GitHub's limit; the full report is in "
+        f"{FULL_REPORT_HINT}."
+    )
     for table in tables:
         while table.rows:
             text = _assemble(head, sections, note)
@@ -196,7 +225,7 @@ def render_markdown(report: DiffReport, max_chars: int = MAX_CHARS) -> str:
                 return text
             row_len = max(1, sum(len(" | ".join(r)) + 4 for r in table.rows) // len(table.rows))
             drop = max(1, min(len(table.rows), overflow // row_len + 1))
-            del table.rows[len(table.rows) - drop:]
+            del table.rows[len(table.rows) - drop :]
             table.dropped += drop
     text = _assemble(head, sections, note)
     if len(text) > max_chars:  # headings alone are too long: cut hard, keep the note

@@ -32,17 +32,22 @@ def _detail(detail: dict[str, Any]) -> str:
 def _workspace(ws: WorkspaceDiff) -> RenderableType:
     parts: list[RenderableType] = []
     status_style = {"added": "green", "removed": "red", "modified": "yellow"}.get(ws.status, "dim")
-    header = Text.assemble(("workspace ", "bold"), (ws.path, "bold cyan"), "  ",
-                           (ws.status, status_style))
+    header = Text.assemble(
+        ("workspace ", "bold"), (ws.path, "bold cyan"), "  ", (ws.status, status_style)
+    )
     if ws.base_loadable is False:
         header.append("  base not loadable", style="red")
     if ws.head_loadable is False:
         header.append("  head not loadable (resolutions not computed)", style="bold red")
     parts.append(header)
-    parts.append(Text(
-        f"{len(ws.changes)} changes, {len(ws.resolutions)} resolution changes over "
-        f"{len(ws.contexts)} contexts, lint +{len(ws.lint.introduced)} "
-        f"-{len(ws.lint.resolved)}", style="dim"))
+    parts.append(
+        Text(
+            f"{len(ws.changes)} changes, {len(ws.resolutions)} resolution changes over "
+            f"{len(ws.contexts)} contexts, lint +{len(ws.lint.introduced)} "
+            f"-{len(ws.lint.resolved)}",
+            style="dim",
+        )
+    )
     if ws.changes:
         table = Table(title="Semantic changes", title_justify="left", show_lines=False)
         table.add_column("kind", style="magenta")
@@ -61,11 +66,18 @@ def _workspace(ws: WorkspaceDiff) -> RenderableType:
         table.add_column("")
         table.add_column("after")
         for change in ws.resolutions:
-            table.add_row(change.variable, change.context, _outcome(change.before),
-                          Text("→", style="yellow"), _outcome(change.after))
+            table.add_row(
+                change.variable,
+                change.context,
+                _outcome(change.before),
+                Text("→", style="yellow"),
+                _outcome(change.after),
+            )
         parts.append(table)
-    for label, items, style in (("introduced", ws.lint.introduced, "red"),
-                                ("resolved", ws.lint.resolved, "green")):
+    for label, items, style in (
+        ("introduced", ws.lint.introduced, "red"),
+        ("resolved", ws.lint.resolved, "green"),
+    ):
         if not items:
             continue
         table = Table(title=f"Lint findings {label}", title_justify="left", title_style=style)
@@ -86,13 +98,20 @@ def render_text(report: DiffReport, color: bool = False, width: int = 120) -> st
     base = report.base.get("commit") or ""
     summary = Text.assemble(
         ("rototo diff ", "bold"),
-        f"{report.base['rev']}", (f" ({base[:10]})" if base else "", "dim"),
-        " → ", f"{report.head['rev']}", ": ",
-        (f"{s['resolution_changes']} resolution changes", "bold yellow"
-         if s["resolution_changes"] else "green"),
+        f"{report.base['rev']}",
+        (f" ({base[:10]})" if base else "", "dim"),
+        " → ",
+        f"{report.head['rev']}",
+        ": ",
+        (
+            f"{s['resolution_changes']} resolution changes",
+            "bold yellow" if s["resolution_changes"] else "green",
+        ),
         f", {s['changes']} semantic changes, ",
-        (f"{s['lint_introduced']} lint findings introduced", "bold red"
-         if report.introduced_errors else ""),
+        (
+            f"{s['lint_introduced']} lint findings introduced",
+            "bold red" if report.introduced_errors else "",
+        ),
         f", {s['lint_resolved']} resolved, {s['workspaces']} workspaces",
     )
     renderables: list[RenderableType] = [summary]
@@ -102,7 +121,13 @@ def render_text(report: DiffReport, color: bool = False, width: int = 120) -> st
         renderables.append(Text(""))
         renderables.append(_workspace(ws))
     buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width,
-                      highlight=False, soft_wrap=False)
+    console = Console(
+        file=buffer,
+        force_terminal=color,
+        no_color=not color,
+        width=width,
+        highlight=False,
+        soft_wrap=False,
+    )
     console.print(Group(*renderables))
     return buffer.getvalue()

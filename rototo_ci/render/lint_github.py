@@ -11,8 +11,12 @@ PER_KIND = 10
 def annotation(d: Diagnostic, path_prefix: str = "") -> str:
     props = [f"file={escape_property(path_prefix + d.path)}"]
     if d.range:
-        props += [f"line={d.range.start.line + 1}", f"col={d.range.start.character + 1}",
-                  f"endLine={d.range.end.line + 1}", f"endColumn={d.range.end.character + 1}"]
+        props += [
+            f"line={d.range.start.line + 1}",
+            f"col={d.range.start.character + 1}",
+            f"endLine={d.range.end.line + 1}",
+            f"endColumn={d.range.end.character + 1}",
+        ]
     else:
         props.append("line=1")
     props.append(f"title={escape_property(d.rule)}")
@@ -28,6 +32,8 @@ def render_lint_github(diagnostics: list[Diagnostic], path_prefix: str = "") -> 
         lines += [annotation(d, path_prefix) for d in items[:PER_KIND]]
         left_out += max(0, len(items) - PER_KIND)
     if left_out:
-        lines.append(f"::notice title=rototo lint::{left_out} more finding(s) not annotated; "
-                     "see the log for the full report")
+        lines.append(
+            f"::notice title=rototo lint::{left_out} more finding(s) not annotated; "
+            "see the log for the full report"
+        )
     return "\n".join(lines) + ("\n" if lines else "")

@@ -18,16 +18,29 @@ def summary_line(diagnostics: list[Diagnostic]) -> str:
     warnings = len(diagnostics) - errors
     if not diagnostics:
         return "ok: no lint findings"
-    return f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning" \
-           f"{'s' if warnings != 1 else ''}"
+    return (
+        f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning"
+        f"{'s' if warnings != 1 else ''}"
+    )
 
 
-def render_lint_text(diagnostics: list[Diagnostic], lines_of: SourceLines, color: bool = False,
-                     width: int = 100, quiet: bool = False) -> str:
+def render_lint_text(
+    diagnostics: list[Diagnostic],
+    lines_of: SourceLines,
+    color: bool = False,
+    width: int = 100,
+    quiet: bool = False,
+) -> str:
     """`lines_of(path)` gives a file's lines for the caret excerpt (None when unavailable)."""
     out = io.StringIO()
-    console = Console(file=out, force_terminal=color, no_color=not color, width=width,
-                      highlight=False, soft_wrap=True)
+    console = Console(
+        file=out,
+        force_terminal=color,
+        no_color=not color,
+        width=width,
+        highlight=False,
+        soft_wrap=True,
+    )
     by_path: dict[str, list[Diagnostic]] = {}
     for d in diagnostics:
         by_path.setdefault(d.path, []).append(d)
@@ -37,13 +50,17 @@ def render_lint_text(diagnostics: list[Diagnostic], lines_of: SourceLines, color
         for d in by_path[path]:
             style = "bold red" if d.is_error else "bold yellow"
             where = f"{d.range.start.line + 1}:{d.range.start.character + 1}" if d.range else "-"
-            console.print(Text.assemble(f"  {where:>7} ", (d.severity, style), " ", d.message,
-                                        "  ", (d.rule, "dim")))
+            console.print(
+                Text.assemble(
+                    f"  {where:>7} ", (d.severity, style), " ", d.message, "  ", (d.rule, "dim")
+                )
+            )
             if d.range and lines and d.range.start.line < len(lines):
                 source = lines[d.range.start.line].rstrip("\n")
                 start = d.range.start.character
-                end = d.range.end.character if d.range.end.line == d.range.start.line else len(
-                    source)
+                end = (
+                    d.range.end.character if d.range.end.line == d.range.start.line else len(source)
+                )
                 console.print(Text(f"          | {source}", style="dim"))
                 caret = " " * start + "^" * max(1, min(end, len(source)) - start)
                 console.print(Text(f"          | {caret}", style=style))

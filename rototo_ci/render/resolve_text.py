@@ -19,14 +19,24 @@ def _j(value: Any) -> str:
 
 def _qualifier_lines(trace: QualifierTrace, indent: str) -> list[Text]:
     mark = ("✔", "green") if trace.value else ("✘", "red")
-    lines = [Text.assemble(indent, mark, " qualifier ", (trace.id, "bold"), " = ",
-                           (str(trace.value).lower(), mark[1]))]
+    lines = [
+        Text.assemble(
+            indent,
+            mark,
+            " qualifier ",
+            (trace.id, "bold"),
+            " = ",
+            (str(trace.value).lower(), mark[1]),
+        )
+    ]
     for p in trace.predicates:
         pmark = ("✔", "green") if p.result else ("✘", "red")
         if p.kind == "bucket" and p.bucket:
             b = p.bucket
-            detail = (f"bucket({b['salt']!r}, {p.attribute}) = {b.get('value')} in "
-                      f"[{b['start']}, {b['end']})")
+            detail = (
+                f"bucket({b['salt']!r}, {p.attribute}) = {b.get('value')} in "
+                f"[{b['start']}, {b['end']})"
+            )
         else:
             detail = f"{p.attribute} {p.op} {_j(p.expected)} (actual {_j(p.actual)})"
         lines.append(Text.assemble(indent, "    ", pmark, f" #{p.index} ", detail))
@@ -35,13 +45,27 @@ def _qualifier_lines(trace: QualifierTrace, indent: str) -> list[Text]:
 
 def render_variable_trace(trace: VariableTrace) -> list[Text]:
     r = trace.resolution
-    lines = [Text.assemble(("variable ", "bold"), (r.id, "bold cyan"), " = ",
-                           (r.value_key, "bold"), " ", (_j(r.value), "cyan"))]
+    lines = [
+        Text.assemble(
+            ("variable ", "bold"),
+            (r.id, "bold cyan"),
+            " = ",
+            (r.value_key, "bold"),
+            " ",
+            (_j(r.value), "cyan"),
+        )
+    ]
     traces = {q.id: q for q in trace.qualifier_traces}
     for rule in trace.rules:
         mark = ("✔ matched", "green") if rule.matched else ("✘ not matched", "dim")
-        lines.append(Text.assemble(f"  rule {rule.index}: qualifier ", (rule.qualifier, "bold"),
-                                   f" -> {rule.value}  ", mark))
+        lines.append(
+            Text.assemble(
+                f"  rule {rule.index}: qualifier ",
+                (rule.qualifier, "bold"),
+                f" -> {rule.value}  ",
+                mark,
+            )
+        )
         if rule.qualifier in traces:
             lines.extend(_qualifier_lines(traces[rule.qualifier], "      "))
     if not any(rule.matched for rule in trace.rules):
@@ -49,11 +73,22 @@ def render_variable_trace(trace: VariableTrace) -> list[Text]:
     return lines
 
 
-def render_resolve_text(variables: list[VariableTrace], qualifiers: list[QualifierTrace],
-                        errors: list[str], color: bool = False, width: int = 100) -> str:
+def render_resolve_text(
+    variables: list[VariableTrace],
+    qualifiers: list[QualifierTrace],
+    errors: list[str],
+    color: bool = False,
+    width: int = 100,
+) -> str:
     out = io.StringIO()
-    console = Console(file=out, force_terminal=color, no_color=not color, width=width,
-                      highlight=False, soft_wrap=True)
+    console = Console(
+        file=out,
+        force_terminal=color,
+        no_color=not color,
+        width=width,
+        highlight=False,
+        soft_wrap=True,
+    )
     for trace in variables:
         for line in render_variable_trace(trace):
             console.print(line)

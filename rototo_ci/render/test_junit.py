@@ -8,23 +8,32 @@ from ..testing.runner import TestReport
 
 
 def render_junit(report: TestReport) -> str:
-    root = ET.Element("testsuites", name="rototo", tests=str(len(report.cases)),
-                      failures=str(len(report.failed)))
+    root = ET.Element(
+        "testsuites", name="rototo", tests=str(len(report.cases)), failures=str(len(report.failed))
+    )
     for suite_name, cases in report.suites().items():
         failures = sum(1 for c in cases if not c.passed)
-        suite = ET.SubElement(root, "testsuite", name=suite_name, tests=str(len(cases)),
-                              failures=str(failures), errors="0",
-                              time=f"{sum(c.seconds for c in cases):.4f}")
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=suite_name,
+            tests=str(len(cases)),
+            failures=str(failures),
+            errors="0",
+            time=f"{sum(c.seconds for c in cases):.4f}",
+        )
         for case in cases:
-            element = ET.SubElement(suite, "testcase", name=case.name, classname=suite_name,
-                                    time=f"{case.seconds:.4f}")
+            element = ET.SubElement(
+                suite, "testcase", name=case.name, classname=suite_name, time=f"{case.seconds:.4f}"
+            )
             if case.file:
                 element.set("file", case.file)
             if case.line:
                 element.set("line", str(case.line))
             if not case.passed:
-                failure = ET.SubElement(element, "failure", message=case.message[:1000],
-                                        type="AssertionError")
+                failure = ET.SubElement(
+                    element, "failure", message=case.message[:1000], type="AssertionError"
+                )
                 failure.text = "\n".join(part for part in (case.message, case.details) if part)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

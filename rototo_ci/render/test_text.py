@@ -14,21 +14,28 @@ from .workflow import escape_data, escape_property
 
 def render_test_text(report: TestReport, color: bool = False, width: int = 100) -> str:
     out = io.StringIO()
-    console = Console(file=out, force_terminal=color, no_color=not color, width=width,
-                      highlight=False)
+    console = Console(
+        file=out, force_terminal=color, no_color=not color, width=width, highlight=False
+    )
     table = Table(title=f"rototo test {report.workspace}", title_justify="left")
     table.add_column("suite")
     table.add_column("passed", justify="right", style="green")
     table.add_column("failed", justify="right")
     for suite, cases in report.suites().items():
         failed = sum(1 for c in cases if not c.passed)
-        table.add_row(suite, str(len(cases) - failed),
-                      Text(str(failed), style="bold red" if failed else "dim"))
+        table.add_row(
+            suite,
+            str(len(cases) - failed),
+            Text(str(failed), style="bold red" if failed else "dim"),
+        )
     console.print(table)
     for case in report.failed:
         where = f"{case.file}:{case.line}" if case.file and case.line else case.suite
-        console.print(Text.assemble(("FAIL ", "bold red"), f"{case.suite} :: {case.name}",
-                                    (f"  ({where})", "dim")))
+        console.print(
+            Text.assemble(
+                ("FAIL ", "bold red"), f"{case.suite} :: {case.name}", (f"  ({where})", "dim")
+            )
+        )
         console.print(Text(f"  {case.message}"))
         for line in case.details.splitlines():
             console.print(Text(f"    {line}", style="dim"))

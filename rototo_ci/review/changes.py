@@ -38,11 +38,13 @@ def _resolve_table(variable: Variable) -> TTable | None:
     return node if isinstance(node, TTable) else None
 
 
-def align(before: Sequence[T], after: Sequence[T], key: Callable[[T], Any]
-          ) -> list[tuple[T | None, T | None]]:
+def align(
+    before: Sequence[T], after: Sequence[T], key: Callable[[T], Any]
+) -> list[tuple[T | None, T | None]]:
     """Pair up two ordered lists: unchanged, changed, added (None, x) and removed (x, None)."""
-    matcher = difflib.SequenceMatcher(a=[key(x) for x in before], b=[key(x) for x in after],
-                                      autojunk=False)
+    matcher = difflib.SequenceMatcher(
+        a=[key(x) for x in before], b=[key(x) for x in after], autojunk=False
+    )
     pairs: list[tuple[T | None, T | None]] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
@@ -79,8 +81,7 @@ class ChangeCollector:
     def __init__(self) -> None:
         self.items: list[Change] = []
 
-    def add(self, kind: str, target: str, doc: Document, line: int,
-            **detail: Any) -> None:
+    def add(self, kind: str, target: str, doc: Document, line: int, **detail: Any) -> None:
         self.items.append(Change(kind, target, doc.path, line, detail))
 
     # -- variables -------------------------------------------------------
@@ -100,37 +101,82 @@ class ChangeCollector:
     def variable(self, target: str, b: Variable, h: Variable) -> None:
         head_table = h.doc.toml
         if b.type != h.type:
-            self.add("variable_type_changed", target, h.doc,
-                     _key_line(h.doc, head_table, "type"), before=b.type, after=h.type)
+            self.add(
+                "variable_type_changed",
+                target,
+                h.doc,
+                _key_line(h.doc, head_table, "type"),
+                before=b.type,
+                after=h.type,
+            )
         if b.default != h.default:
-            self.add("variable_default_changed", target, h.doc,
-                     _key_line(h.doc, _resolve_table(h), "default"),
-                     before=b.default, after=h.default)
+            self.add(
+                "variable_default_changed",
+                target,
+                h.doc,
+                _key_line(h.doc, _resolve_table(h), "default"),
+                before=b.default,
+                after=h.default,
+            )
         old_values, new_values = b.values or {}, h.values or {}
         for key in sorted(old_values.keys() | new_values.keys()):
             if key not in new_values:
-                self.add("variable_value_removed", target, b.doc,
-                         _key_line(b.doc, _values_table(b), key), key=key,
-                         before=old_values[key])
+                self.add(
+                    "variable_value_removed",
+                    target,
+                    b.doc,
+                    _key_line(b.doc, _values_table(b), key),
+                    key=key,
+                    before=old_values[key],
+                )
             elif key not in old_values:
-                self.add("variable_value_added", target, h.doc,
-                         _key_line(h.doc, _values_table(h), key), key=key,
-                         after=new_values[key])
+                self.add(
+                    "variable_value_added",
+                    target,
+                    h.doc,
+                    _key_line(h.doc, _values_table(h), key),
+                    key=key,
+                    after=new_values[key],
+                )
             elif not _same(old_values[key], new_values[key]):
-                self.add("variable_value_changed", target, h.doc,
-                         _key_line(h.doc, _values_table(h), key), key=key,
-                         before=old_values[key], after=new_values[key])
+                self.add(
+                    "variable_value_changed",
+                    target,
+                    h.doc,
+                    _key_line(h.doc, _values_table(h), key),
+                    key=key,
+                    before=old_values[key],
+                    after=new_values[key],
+                )
         for old_rule, new_rule in align(b.rules, h.rules, key=lambda r: (r.qualifier, r.value)):
             if old_rule is None and new_rule is not None:
-                self.add("variable_rule_added", target, h.doc, _line(h.doc, new_rule.node),
-                         index=new_rule.index, after=_rule_json(new_rule))
+                self.add(
+                    "variable_rule_added",
+                    target,
+                    h.doc,
+                    _line(h.doc, new_rule.node),
+                    index=new_rule.index,
+                    after=_rule_json(new_rule),
+                )
             elif new_rule is None and old_rule is not None:
-                self.add("variable_rule_removed", target, b.doc, _line(b.doc, old_rule.node),
-                         index=old_rule.index, before=_rule_json(old_rule))
+                self.add(
+                    "variable_rule_removed",
+                    target,
+                    b.doc,
+                    _line(b.doc, old_rule.node),
+                    index=old_rule.index,
+                    before=_rule_json(old_rule),
+                )
             elif old_rule is not None and new_rule is not None:
-                self.add("variable_rule_changed", target, h.doc, _line(h.doc, new_rule.node),
-                         index=new_rule.index, before=_rule_json(old_rule),
-                         after=_rule_json(new_rule))
+                self.add(
+                    "variable_rule_changed",
+                    target,
+                    h.doc,
+                    _line(h.doc, new_rule.node),
+                    index=new_rule.index,
+                    before=_rule_json(old_rule),
+                    after=_rule_json(new_rule),
+                )
 
     # -- qualifiers ------------------------------------------------------
     def qualifiers(self, base: Model | None, head: Model | None) -> None:
@@ -140,11 +186,21 @@ class ChangeCollector:
             target = f"qualifier://{qid}"
             b, h = old.get(qid), new.get(qid)
             if b is None and h is not None:
-                self.add("qualifier_added", target, h.doc, 1,
-                         predicates=[_predicate_json(p) for p in h.predicates])
+                self.add(
+                    "qualifier_added",
+                    target,
+                    h.doc,
+                    1,
+                    predicates=[_predicate_json(p) for p in h.predicates],
+                )
             elif h is None and b is not None:
-                self.add("qualifier_removed", target, b.doc, 1,
-                         predicates=[_predicate_json(p) for p in b.predicates])
+                self.add(
+                    "qualifier_removed",
+                    target,
+                    b.doc,
+                    1,
+                    predicates=[_predicate_json(p) for p in b.predicates],
+                )
             elif b is not None and h is not None and b.doc.text != h.doc.text:
                 self.qualifier(target, b, h)
 
@@ -156,15 +212,33 @@ class ChangeCollector:
 
         for old_p, new_p in align(b.predicates, h.predicates, key=key):
             if old_p is None and new_p is not None:
-                self.add("qualifier_predicate_added", target, h.doc, _line(h.doc, new_p.node),
-                         index=new_p.index, after=_predicate_json(new_p))
+                self.add(
+                    "qualifier_predicate_added",
+                    target,
+                    h.doc,
+                    _line(h.doc, new_p.node),
+                    index=new_p.index,
+                    after=_predicate_json(new_p),
+                )
             elif new_p is None and old_p is not None:
-                self.add("qualifier_predicate_removed", target, b.doc, _line(b.doc, old_p.node),
-                         index=old_p.index, before=_predicate_json(old_p))
+                self.add(
+                    "qualifier_predicate_removed",
+                    target,
+                    b.doc,
+                    _line(b.doc, old_p.node),
+                    index=old_p.index,
+                    before=_predicate_json(old_p),
+                )
             elif old_p is not None and new_p is not None:
-                self.add("qualifier_predicate_changed", target, h.doc, _line(h.doc, new_p.node),
-                         index=new_p.index, before=_predicate_json(old_p),
-                         after=_predicate_json(new_p))
+                self.add(
+                    "qualifier_predicate_changed",
+                    target,
+                    h.doc,
+                    _line(h.doc, new_p.node),
+                    index=new_p.index,
+                    before=_predicate_json(old_p),
+                    after=_predicate_json(new_p),
+                )
 
     # -- resources, schemas, lint files ----------------------------------
     def resources(self, base: Model | None, head: Model | None) -> None:
@@ -178,26 +252,54 @@ class ChangeCollector:
             elif h is None and b is not None:
                 self.add("resource_removed", target, b.doc, 1, schema=b.schema_path)
             elif b is not None and h is not None and b.schema_path != h.schema_path:
-                self.add("resource_schema_changed", target, h.doc,
-                         _key_line(h.doc, h.doc.toml, "schema"), before=b.schema_path,
-                         after=h.schema_path)
+                self.add(
+                    "resource_schema_changed",
+                    target,
+                    h.doc,
+                    _key_line(h.doc, h.doc.toml, "schema"),
+                    before=b.schema_path,
+                    after=h.schema_path,
+                )
             old_objects = b.objects if b else {}
             new_objects = h.objects if h else {}
             for key in sorted(old_objects.keys() | new_objects.keys()):
                 o, n = old_objects.get(key), new_objects.get(key)
                 object_target = f"{target}/{key}"
                 if o is None and n is not None:
-                    self.add("resource_object_added", object_target, n.doc, 1, resource=rid,
-                             key=key, after=n.value)
+                    self.add(
+                        "resource_object_added",
+                        object_target,
+                        n.doc,
+                        1,
+                        resource=rid,
+                        key=key,
+                        after=n.value,
+                    )
                 elif n is None and o is not None:
-                    self.add("resource_object_removed", object_target, o.doc, 1, resource=rid,
-                             key=key, before=o.value)
+                    self.add(
+                        "resource_object_removed",
+                        object_target,
+                        o.doc,
+                        1,
+                        resource=rid,
+                        key=key,
+                        before=o.value,
+                    )
                 elif o is not None and n is not None and not _same(o.value, n.value):
-                    self.add("resource_object_changed", object_target, n.doc, 1, resource=rid,
-                             key=key, before=o.value, after=n.value)
+                    self.add(
+                        "resource_object_changed",
+                        object_target,
+                        n.doc,
+                        1,
+                        resource=rid,
+                        key=key,
+                        before=o.value,
+                        after=n.value,
+                    )
 
-    def files(self, kind: str, change_kind: str, scheme: str,
-              base: list[Document], head: list[Document]) -> None:
+    def files(
+        self, kind: str, change_kind: str, scheme: str, base: list[Document], head: list[Document]
+    ) -> None:
         old = {d.path: d for d in base if d.kind == kind}
         new = {d.path: d for d in head if d.kind == kind}
         for path in sorted(old.keys() | new.keys()):
@@ -226,8 +328,9 @@ def semantic_changes(base: Model | None, head: Model | None) -> list[Change]:
     return out.items
 
 
-def context_changes(base: dict[str, Any], head: dict[str, Any],
-                    base_docs: dict[str, str], head_docs: dict[str, str]) -> list[Change]:
+def context_changes(
+    base: dict[str, Any], head: dict[str, Any], base_docs: dict[str, str], head_docs: dict[str, str]
+) -> list[Change]:
     """context_added/removed/changed for declared context files (name -> parsed content)."""
     changes = []
     for name in sorted(base.keys() | head.keys()):
@@ -237,6 +340,9 @@ def context_changes(base: dict[str, Any], head: dict[str, Any],
         elif name not in head:
             changes.append(Change("context_removed", target, name, 1, {}))
         elif base_docs.get(name) != head_docs.get(name):
-            changes.append(Change("context_changed", target, name, 1,
-                                  {"before": base[name], "after": head[name]}))
+            changes.append(
+                Change(
+                    "context_changed", target, name, 1, {"before": base[name], "after": head[name]}
+                )
+            )
     return changes

@@ -73,18 +73,31 @@ def _relative_dirs(paths: Sequence[str], cwd: Path, workdir: Path) -> list[str]:
     return result
 
 
-def compare_workspace(subdir: str, base_side: Side, head_side: Side, cache: ParseCache,
-                      provider: ContextProvider, extra: dict[str, Any], cwd: Path
-                      ) -> WorkspaceDiff:
+def compare_workspace(
+    subdir: str,
+    base_side: Side,
+    head_side: Side,
+    cache: ParseCache,
+    provider: ContextProvider,
+    extra: dict[str, Any],
+    cwd: Path,
+) -> WorkspaceDiff:
     base = load_side(base_side.opened(subdir), cache, cwd)
     head = load_side(head_side.opened(subdir), cache, cwd)
     if not base.present and not head.present:
         raise SourceError(f"no workspace at {subdir or '.'} on either side of the range")
-    status = ("added" if not base.present else "removed" if not head.present else
-              "unchanged" if base.blobs == head.blobs and base.error == head.error
-              else "modified")
+    status = (
+        "added"
+        if not base.present
+        else "removed"
+        if not head.present
+        else "unchanged"
+        if base.blobs == head.blobs and base.error == head.error
+        else "modified"
+    )
     diff = WorkspaceDiff(
-        path=subdir or ".", status=status,
+        path=subdir or ".",
+        status=status,
         base_loadable=base.loadable if base.present else None,
         head_loadable=head.loadable if head.present else None,
     )
@@ -108,7 +121,7 @@ def compare_workspace(subdir: str, base_side: Side, head_side: Side, cache: Pars
     first_line: dict[str, tuple[str, int | None]] = {}
     for change in diff.changes:
         if change.target.startswith("variable://"):
-            first_line.setdefault(change.target[len("variable://"):], (change.path, change.line))
+            first_line.setdefault(change.target[len("variable://") :], (change.path, change.line))
 
     def locate(variable_id: str) -> tuple[str | None, int | None]:
         if variable_id in first_line:
@@ -120,9 +133,13 @@ def compare_workspace(subdir: str, base_side: Side, head_side: Side, cache: Pars
 
     stats = ImpactStats()
     diff.resolutions = resolution_changes(
-        base.workspace if base.present else None, base.blobs,
-        head.workspace if head.present else None, head.blobs,
-        contexts, stats, locate,
+        base.workspace if base.present else None,
+        base.blobs,
+        head.workspace if head.present else None,
+        head.blobs,
+        contexts,
+        stats,
+        locate,
     )
     diff.variables_resolved, diff.variables_skipped = stats.resolved, stats.skipped
     return diff
@@ -142,7 +159,8 @@ def run_diff(options: DiffOptions, provider: ContextProvider) -> DiffReport:
     for subdir in dirs:
         if options.progress:
             options.progress(subdir or ".")
-        diff = compare_workspace(subdir, base_side, head_side, cache, provider,
-                                 options.extra_contexts, workdir)
+        diff = compare_workspace(
+            subdir, base_side, head_side, cache, provider, options.extra_contexts, workdir
+        )
         workspaces.append(diff)
     return DiffReport(base=base_side.to_json(), head=head_side.to_json(), workspaces=workspaces)

@@ -46,8 +46,9 @@ def closure_paths(model: Model, variable_id: str) -> set[str]:
     return paths
 
 
-def closure_digest(model: Model, blobs: dict[str, str], variable_id: str
-                   ) -> tuple[tuple[str, str], ...]:
+def closure_digest(
+    model: Model, blobs: dict[str, str], variable_id: str
+) -> tuple[tuple[str, str], ...]:
     """The closure as (path, blob id) pairs: equal digests mean equal behaviour."""
     return tuple(sorted((p, blobs.get(p, "")) for p in closure_paths(model, variable_id)))
 
@@ -77,8 +78,9 @@ class ImpactStats:
     cells: int = 0
 
 
-def _evaluations(workspace: Workspace | None, contexts: dict[str, Any]
-                 ) -> dict[str, Evaluation | RototoError]:
+def _evaluations(
+    workspace: Workspace | None, contexts: dict[str, Any]
+) -> dict[str, Evaluation | RototoError]:
     result: dict[str, Evaluation | RototoError] = {}
     if workspace is None:
         return result
@@ -91,9 +93,12 @@ def _evaluations(workspace: Workspace | None, contexts: dict[str, Any]
 
 
 def resolution_changes(
-    base: Workspace | None, base_blobs: dict[str, str],
-    head: Workspace | None, head_blobs: dict[str, str],
-    contexts: dict[str, Any], stats: ImpactStats | None = None,
+    base: Workspace | None,
+    base_blobs: dict[str, str],
+    head: Workspace | None,
+    head_blobs: dict[str, str],
+    contexts: dict[str, Any],
+    stats: ImpactStats | None = None,
     locate: Any = None,
 ) -> list[ResolutionChange]:
     """Cells whose outcome differs; `base`/`head` are None when absent or not loadable."""
@@ -110,7 +115,8 @@ def resolution_changes(
         if in_base and in_head:
             assert base is not None and head is not None
             if closure_digest(base.model, base_blobs, vid) == closure_digest(
-                    head.model, head_blobs, vid):
+                head.model, head_blobs, vid
+            ):
                 stats.skipped += 1
                 continue
         stats.resolved += 1

@@ -53,7 +53,8 @@ class LoadedSide:
     @property
     def loadable(self) -> bool:
         return self.workspace is not None and not any(
-            d.is_error for d in self.workspace.diagnostics)
+            d.is_error for d in self.workspace.diagnostics
+        )
 
 
 def load_side(opened: OpenedTree | None, cache: ParseCache, cwd: Path) -> LoadedSide:
@@ -61,8 +62,11 @@ def load_side(opened: OpenedTree | None, cache: ParseCache, cwd: Path) -> Loaded
         return LoadedSide(present=False)
     try:
         layers = open_layers(opened, cwd)
-        tree: Tree = layers[0].tree if len(layers) == 1 else LayeredTree(
-            [layer.tree for layer in layers], opened.tree.label)
+        tree: Tree = (
+            layers[0].tree
+            if len(layers) == 1
+            else LayeredTree([layer.tree for layer in layers], opened.tree.label)
+        )
         documents, blobs = cache.documents(tree)
         source = Source(tree=tree, display=opened.tree.label)
         workspace = Workspace.from_tree(tree, source, documents=documents)

@@ -20,8 +20,13 @@ class Change:
     detail: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "target": self.target, "path": self.path, "line": self.line,
-                "detail": self.detail}
+        return {
+            "kind": self.kind,
+            "target": self.target,
+            "path": self.path,
+            "line": self.line,
+            "detail": self.detail,
+        }
 
 
 @dataclass
@@ -35,8 +40,12 @@ class ResolutionChange:
     line: int | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"variable": self.variable, "context": self.context, "before": self.before,
-                "after": self.after}
+        return {
+            "variable": self.variable,
+            "context": self.context,
+            "before": self.before,
+            "after": self.after,
+        }
 
 
 @dataclass
@@ -45,8 +54,10 @@ class LintDelta:
     resolved: list[Diagnostic] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"introduced": [d.to_json() for d in self.introduced],
-                "resolved": [d.to_json() for d in self.resolved]}
+        return {
+            "introduced": [d.to_json() for d in self.introduced],
+            "resolved": [d.to_json() for d in self.resolved],
+        }
 
 
 @dataclass

@@ -55,7 +55,9 @@ class Side:
                     assert isinstance(subtree, pygit2.Tree)
                     stack.append((f"{base}{name}/", subtree))
                 elif name == MANIFEST and entry.filemode in (
-                        pygit2.enums.FileMode.BLOB, pygit2.enums.FileMode.BLOB_EXECUTABLE):
+                    pygit2.enums.FileMode.BLOB,
+                    pygit2.enums.FileMode.BLOB_EXECUTABLE,
+                ):
                     found.append(base.rstrip("/"))
         return sorted(found)
 
@@ -66,8 +68,11 @@ class Side:
             if not (root / MANIFEST).is_file():
                 return None
             resolved = root.resolve()
-            return OpenedTree(DirTree(resolved, label=subdir or "."), identity=f"dir:{resolved}",
-                              directory=resolved)
+            return OpenedTree(
+                DirTree(resolved, label=subdir or "."),
+                identity=f"dir:{resolved}",
+                directory=resolved,
+            )
         import pygit2
 
         from ..engine.sources import GitLocation
@@ -86,10 +91,18 @@ class Side:
             return None
         assert self.commit is not None
         label = f"{self.rev}:{subdir or '.'}"
-        git_tree: Tree = GitTree(self.repo, tree, label, commit=self.commit,  # type: ignore[arg-type]
-                                 prefix=subdir)
-        return OpenedTree(git_tree, identity=f"git:{self.repo.path}:{self.commit}:{subdir}",
-                          git=GitLocation(self.repo, self.commit, subdir))
+        git_tree: Tree = GitTree(
+            self.repo,
+            tree,
+            label,
+            commit=self.commit,  # type: ignore[arg-type]
+            prefix=subdir,
+        )
+        return OpenedTree(
+            git_tree,
+            identity=f"git:{self.repo.path}:{self.commit}:{subdir}",
+            git=GitLocation(self.repo, self.commit, subdir),
+        )
 
 
 def _worktree_workspaces(repo: pygit2.Repository) -> list[str]:
@@ -105,8 +118,9 @@ def _worktree_workspaces(repo: pygit2.Repository) -> list[str]:
                 continue
             kept.append(name)
         dirnames[:] = sorted(kept)
-        if MANIFEST in filenames and not repo.path_is_ignored(f"{rel}/{MANIFEST}" if rel else
-                                                             MANIFEST):
+        if MANIFEST in filenames and not repo.path_is_ignored(
+            f"{rel}/{MANIFEST}" if rel else MANIFEST
+        ):
             found.append(rel)
     return sorted(found)
 
@@ -164,7 +178,8 @@ def parse_range(repo: pygit2.Repository, text: str | None) -> tuple[Side, Side]:
         base_commit = _resolve(repo, str(base_id))
         # the base keeps the name the user gave; its commit is the merge base
         return Side(rev=left, commit=str(base_id), repo=repo, tree=base_commit.tree), _side(
-            repo, right, b)
+            repo, right, b
+        )
     if ".." in text:
         left, right = text.split("..", 1)
         left, right = left or "HEAD", right or "HEAD"

@@ -41,8 +41,9 @@ def parse_context_text(name: str, text: str) -> dict[str, Any]:
         try:
             value = parse_json_text(text)
         except json.JSONDecodeError as exc:
-            raise ContextError(f"{name} is not valid JSON: {exc.msg} at line {exc.lineno} "
-                               f"column {exc.colno}") from None
+            raise ContextError(
+                f"{name} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+            ) from None
         except (ValueError, RecursionError) as exc:
             raise ContextError(f"{name}: {exc}") from None
     return as_context(value, name)
@@ -52,7 +53,7 @@ def declared_contexts(tree: Tree) -> list[DeclaredContext]:
     """Context files directly under contexts/ of a workspace tree, sorted by name."""
     found = []
     for path in tree.files():
-        if not path.startswith(CONTEXT_DIR) or "/" in path[len(CONTEXT_DIR):]:
+        if not path.startswith(CONTEXT_DIR) or "/" in path[len(CONTEXT_DIR) :]:
             continue
         if not path.lower().endswith(EXTENSIONS):
             continue
@@ -94,6 +95,9 @@ def context_set(tree: Tree) -> tuple[dict[str, Any], dict[str, str]]:
     for declared in [*declared_contexts(tree), *fixture_contexts(tree)]:
         if declared.context is not None:
             contexts[declared.name] = declared.context
-            raw[declared.name] = declared.raw if declared.raw is not None else json.dumps(
-                declared.context, sort_keys=True)
+            raw[declared.name] = (
+                declared.raw
+                if declared.raw is not None
+                else json.dumps(declared.context, sort_keys=True)
+            )
     return contexts, raw

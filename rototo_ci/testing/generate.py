@@ -26,9 +26,13 @@ def _hand_written(out: Path, rel: str) -> list:  # type: ignore[type-arg]
     return [case for case in existing.cases if not case.generated and case.problem is None]
 
 
-def generate_suite(workspace: Workspace, out: Path, variable_ids: list[str],
-                   qualifier_ids: list[str], workspace_label: str | None = None
-                   ) -> GeneratedSuite:
+def generate_suite(
+    workspace: Workspace,
+    out: Path,
+    variable_ids: list[str],
+    qualifier_ids: list[str],
+    workspace_label: str | None = None,
+) -> GeneratedSuite:
     """Synthesize fixture files for the targets, merged with hand-written cases on disk."""
     synthesizer = Synthesizer(workspace)
     fixtures: list[FixtureFile] = []
@@ -59,9 +63,14 @@ def stale_files(suite: GeneratedSuite, out: Path) -> dict[str, str]:
         path = out / rel
         current = path.read_text(encoding="utf-8") if path.is_file() else ""
         if current != text:
-            diffs[rel] = "".join(difflib.unified_diff(
-                current.splitlines(keepends=True), text.splitlines(keepends=True),
-                fromfile=f"{rel} (on disk)", tofile=f"{rel} (generated)"))
+            diffs[rel] = "".join(
+                difflib.unified_diff(
+                    current.splitlines(keepends=True),
+                    text.splitlines(keepends=True),
+                    fromfile=f"{rel} (on disk)",
+                    tofile=f"{rel} (generated)",
+                )
+            )
     return diffs
 
 

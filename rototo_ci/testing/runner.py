@@ -29,9 +29,15 @@ class TestCase:
     seconds: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
-        return {"suite": self.suite, "name": self.name, "passed": self.passed,
-                "message": self.message, "details": self.details, "file": self.file,
-                "line": self.line}
+        return {
+            "suite": self.suite,
+            "name": self.name,
+            "passed": self.passed,
+            "message": self.message,
+            "details": self.details,
+            "file": self.file,
+            "line": self.line,
+        }
 
 
 @dataclass
@@ -50,10 +56,15 @@ class TestReport:
         return grouped
 
     def to_json(self) -> dict[str, Any]:
-        return {"workspace": self.workspace,
-                "summary": {"tests": len(self.cases), "failed": len(self.failed),
-                            "passed": len(self.cases) - len(self.failed)},
-                "cases": [c.to_json() for c in self.cases]}
+        return {
+            "workspace": self.workspace,
+            "summary": {
+                "tests": len(self.cases),
+                "failed": len(self.failed),
+                "passed": len(self.cases) - len(self.failed),
+            },
+            "cases": [c.to_json() for c in self.cases],
+        }
 
 
 def _j(value: Any) -> str:
@@ -63,11 +74,15 @@ def _j(value: Any) -> str:
 def trace_text(trace: VariableTrace | QualifierTrace) -> str:
     lines = []
     if isinstance(trace, VariableTrace):
-        lines.append(f"selected {trace.resolution.value_key} = {_j(trace.resolution.value)} "
-                     f"(default {trace.default_value})")
+        lines.append(
+            f"selected {trace.resolution.value_key} = {_j(trace.resolution.value)} "
+            f"(default {trace.default_value})"
+        )
         for rule in trace.rules:
-            lines.append(f"rule {rule.index}: {rule.qualifier} -> {rule.value}: "
-                         f"{'matched' if rule.matched else 'not matched'}")
+            lines.append(
+                f"rule {rule.index}: {rule.qualifier} -> {rule.value}: "
+                f"{'matched' if rule.matched else 'not matched'}"
+            )
         qualifiers = trace.qualifier_traces
     else:
         qualifiers = [trace]
@@ -75,12 +90,16 @@ def trace_text(trace: VariableTrace | QualifierTrace) -> str:
         lines.append(f"qualifier {q.id} = {str(q.value).lower()}")
         for p in q.predicates:
             if p.kind == "bucket" and p.bucket:
-                lines.append(f"  #{p.index} bucket {p.attribute} salt={p.bucket['salt']} "
-                             f"value={p.bucket.get('value')} range=[{p.bucket['start']}, "
-                             f"{p.bucket['end']}) -> {str(p.result).lower()}")
+                lines.append(
+                    f"  #{p.index} bucket {p.attribute} salt={p.bucket['salt']} "
+                    f"value={p.bucket.get('value')} range=[{p.bucket['start']}, "
+                    f"{p.bucket['end']}) -> {str(p.result).lower()}"
+                )
             else:
-                lines.append(f"  #{p.index} {p.attribute} {p.op} {_j(p.expected)} "
-                             f"(actual {_j(p.actual)}) -> {str(p.result).lower()}")
+                lines.append(
+                    f"  #{p.index} {p.attribute} {p.op} {_j(p.expected)} "
+                    f"(actual {_j(p.actual)}) -> {str(p.result).lower()}"
+                )
     return "\n".join(lines)
 
 
@@ -94,7 +113,8 @@ def check_case(workspace: Workspace, fixture: FixtureFile, case: Case) -> tuple[
     try:
         if fixture.kind == "variable":
             trace: VariableTrace | QualifierTrace = workspace.trace_variable(
-                fixture.target_id, case.context)
+                fixture.target_id, case.context
+            )
         else:
             trace = workspace.trace_qualifier(fixture.target_id, case.context)
     except RototoError as error:
@@ -107,12 +127,14 @@ def check_case(workspace: Workspace, fixture: FixtureFile, case: Case) -> tuple[
             problems.append(f"value_key: expected {expect.value_key}, got {actual_key}")
         if expect.matched == "default" and matched is not None:
             problems.append(f"matched: expected the default, got rule {matched.index}")
-        if expect.matched_rule is not None and (matched is None or
-                                                matched.index != expect.matched_rule):
+        if expect.matched_rule is not None and (
+            matched is None or matched.index != expect.matched_rule
+        ):
             got = "the default" if matched is None else f"rule {matched.index}"
             problems.append(f"matched_rule: expected {expect.matched_rule}, got {got}")
         if expect.matched_qualifier is not None and (
-                matched is None or matched.qualifier != expect.matched_qualifier):
+            matched is None or matched.qualifier != expect.matched_qualifier
+        ):
             got = "none" if matched is None else matched.qualifier
             problems.append(f"matched_qualifier: expected {expect.matched_qualifier}, got {got}")
         qualifier_traces = trace.qualifier_traces
@@ -120,15 +142,20 @@ def check_case(workspace: Workspace, fixture: FixtureFile, case: Case) -> tuple[
         actual_value, qualifier_traces = trace.value, [trace]
     if not strict_equal(_normalize(expect.value), actual_value):
         problems.append(f"value: expected {_j(expect.value)}, got {_j(actual_value)}")
-    buckets = {(p.attribute, p.bucket["salt"]): p.bucket for q in qualifier_traces
-               for p in q.predicates if p.kind == "bucket" and p.bucket}
+    buckets = {
+        (p.attribute, p.bucket["salt"]): p.bucket
+        for q in qualifier_traces
+        for p in q.predicates
+        if p.kind == "bucket" and p.bucket
+    }
     for b in expect.buckets:
         found = buckets.get((b.attribute, b.salt))
         if found is None:
             problems.append(f"bucket {b.attribute}/{b.salt}: not evaluated")
         elif found.get("value") != b.value:
-            problems.append(f"bucket {b.attribute}/{b.salt}: expected {b.value}, "
-                            f"got {found.get('value')}")
+            problems.append(
+                f"bucket {b.attribute}/{b.salt}: expected {b.value}, got {found.get('value')}"
+            )
     return not problems, "; ".join(problems), trace_text(trace)
 
 
@@ -170,12 +197,15 @@ def run_tests(workspace: Workspace, options: TestOptions) -> TestReport:
     report = TestReport(workspace.root)
     tree = workspace.source.tree
     errors = [d for d in workspace.diagnostics if d.is_error]
-    lint_case = TestCase("lint", "lint gate", not errors,
-                         f"{len(errors)} lint error(s)" if errors else "",
-                         "\n".join(f"{d.path}: {d.rule}: {d.message}" for d in errors),
-                         file=errors[0].path if errors else None,
-                         line=errors[0].range.start.line + 1 if errors and errors[0].range
-                         else None)
+    lint_case = TestCase(
+        "lint",
+        "lint gate",
+        not errors,
+        f"{len(errors)} lint error(s)" if errors else "",
+        "\n".join(f"{d.path}: {d.rule}: {d.message}" for d in errors),
+        file=errors[0].path if errors else None,
+        line=errors[0].range.start.line + 1 if errors and errors[0].range else None,
+    )
     report.cases.append(lint_case)
     if errors:
         return report  # an application would refuse this workspace: nothing resolves
@@ -188,15 +218,25 @@ def run_tests(workspace: Workspace, options: TestOptions) -> TestReport:
             if options.progress:
                 options.progress(name)
             if fixture.problem:
-                report.cases.append(TestCase(name, fixture.path, False, fixture.problem,
-                                             file=name, line=1))
+                report.cases.append(
+                    TestCase(name, fixture.path, False, fixture.problem, file=name, line=1)
+                )
                 continue
             for case in fixture.cases:
                 start = time.perf_counter()
                 passed, message, details = check_case(workspace, fixture, case)
-                report.cases.append(TestCase(name, case.id, passed, message, details,
-                                             file=name, line=case.line,
-                                             seconds=time.perf_counter() - start))
+                report.cases.append(
+                    TestCase(
+                        name,
+                        case.id,
+                        passed,
+                        message,
+                        details,
+                        file=name,
+                        line=case.line,
+                        seconds=time.perf_counter() - start,
+                    )
+                )
     contexts = declared_contexts(tree) + options.contexts
     runtime = workspace.runtime()
     for declared in contexts:
@@ -204,22 +244,33 @@ def run_tests(workspace: Workspace, options: TestOptions) -> TestReport:
         if options.progress:
             options.progress(group)
         if declared.context is None:
-            report.cases.append(TestCase(group, "context is readable", False,
-                                         declared.error or "unreadable", file=group, line=1))
+            report.cases.append(
+                TestCase(
+                    group,
+                    "context is readable",
+                    False,
+                    declared.error or "unreadable",
+                    file=group,
+                    line=1,
+                )
+            )
             continue
         try:
             evaluation = workspace.evaluation(declared.context)
         except RototoError as error:
-            report.cases.append(TestCase(group, "matches the context schema", False, str(error),
-                                         file=group, line=1))
+            report.cases.append(
+                TestCase(group, "matches the context schema", False, str(error), file=group, line=1)
+            )
             continue
         report.cases.append(TestCase(group, "matches the context schema", True))
         for vid in runtime.variables:
             try:
                 resolution, _ = evaluation.variable(vid)
-                report.cases.append(TestCase(group, f"resolves {vid}", True,
-                                             details=f"{resolution.value_key}"))
+                report.cases.append(
+                    TestCase(group, f"resolves {vid}", True, details=f"{resolution.value_key}")
+                )
             except RototoError as error:
-                report.cases.append(TestCase(group, f"resolves {vid}", False, str(error),
-                                             file=group, line=1))
+                report.cases.append(
+                    TestCase(group, f"resolves {vid}", False, str(error), file=group, line=1)
+                )
     return report

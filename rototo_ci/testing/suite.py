@@ -88,13 +88,23 @@ def _expectation(data: Any) -> Expectation:
         raise ValueError("expect must be a table with a value")
     buckets = []
     for item in data.get("bucket", []):
-        buckets.append(BucketExpectation(str(item["attribute"]), str(item["salt"]),
-                                         [int(x) for x in item["range"]], int(item["value"])))
+        buckets.append(
+            BucketExpectation(
+                str(item["attribute"]),
+                str(item["salt"]),
+                [int(x) for x in item["range"]],
+                int(item["value"]),
+            )
+        )
     rule = data.get("matched_rule")
-    return Expectation(value=data["value"], value_key=data.get("value_key"),
-                       matched=data.get("matched"),
-                       matched_rule=int(rule) if rule is not None else None,
-                       matched_qualifier=data.get("matched_qualifier"), buckets=buckets)
+    return Expectation(
+        value=data["value"],
+        value_key=data.get("value_key"),
+        matched=data.get("matched"),
+        matched_rule=int(rule) if rule is not None else None,
+        matched_qualifier=data.get("matched_qualifier"),
+        buckets=buckets,
+    )
 
 
 def parse_fixture_file(path: str, text: str, target: str | None = None) -> FixtureFile:
@@ -108,8 +118,11 @@ def parse_fixture_file(path: str, text: str, target: str | None = None) -> Fixtu
     if data.get("schema_version") != 1:
         fixture.problem = f"{path} must declare schema_version = 1"
         return fixture
-    if not isinstance(file_target, str) or file_target.split(":", 1)[0] not in (
-            "variable", "qualifier") or ":" not in file_target:
+    if (
+        not isinstance(file_target, str)
+        or file_target.split(":", 1)[0] not in ("variable", "qualifier")
+        or ":" not in file_target
+    ):
         fixture.problem = f"{path}: target must be variable:<id> or qualifier:<id>"
         return fixture
     lines = _case_lines(text)
@@ -120,12 +133,19 @@ def parse_fixture_file(path: str, text: str, target: str | None = None) -> Fixtu
     for index, raw in enumerate(cases):
         line = lines[index] if index < len(lines) else 1
         if not isinstance(raw, dict):
-            fixture.cases.append(Case(f"case-{index}", "", {}, None, line=line,
-                                      problem="case must be a table"))
+            fixture.cases.append(
+                Case(f"case-{index}", "", {}, None, line=line, problem="case must be a table")
+            )
             continue
-        case = Case(id=str(raw.get("id", f"case-{index}")), title=str(raw.get("title", "")),
-                    context={}, expect=None, because=raw.get("because"),
-                    generated=bool(raw.get("generated", False)), line=line)
+        case = Case(
+            id=str(raw.get("id", f"case-{index}")),
+            title=str(raw.get("title", "")),
+            context={},
+            expect=None,
+            because=raw.get("because"),
+            generated=bool(raw.get("generated", False)),
+            line=line,
+        )
         context = raw.get("context", {})
         if not isinstance(context, dict):
             case.problem = "context must be a table"
@@ -144,7 +164,7 @@ def _safe_join(base: PurePosixPath, rel: str) -> str | None:
     for part in PurePosixPath(rel).parts:
         if part in ("", "."):
             continue
-        if part == ".." :
+        if part == "..":
             if not parts:
                 return None
             parts.pop()
@@ -176,8 +196,9 @@ def read_suite_from_tree(tree: Tree, manifest_path: str) -> Suite:
             continue
         joined = _safe_join(base if str(base) != "." else PurePosixPath(), rel)
         if joined is None or joined not in available:
-            suite.files.append(FixtureFile(rel, str(target),
-                                           problem=f"fixture file not found: {rel}"))
+            suite.files.append(
+                FixtureFile(rel, str(target), problem=f"fixture file not found: {rel}")
+            )
             continue
         try:
             file_text = tree.read(joined).decode("utf-8")
@@ -207,12 +228,12 @@ def fixture_contexts(tree: Tree) -> list[DeclaredContext]:
         for fixture in suite.files:
             for case in fixture.cases:
                 if case.problem is None:
-                    found.append(DeclaredContext(f"{prefix}{fixture.path}#{case.id}",
-                                                 case.context))
+                    found.append(DeclaredContext(f"{prefix}{fixture.path}#{case.id}", case.context))
     return found
 
 
 # -- writing ---------------------------------------------------------------
+
 
 def _toml_value(value: Any) -> Any:
     if isinstance(value, dict):
@@ -232,8 +253,9 @@ def _context_table(context: dict[str, Any]) -> Any:
     table = tomlkit.table()
     for key in sorted(context):
         value = context[key]
-        table.add(key, _context_table(value) if isinstance(value, dict) and value else
-                  _toml_value(value))
+        table.add(
+            key, _context_table(value) if isinstance(value, dict) and value else _toml_value(value)
+        )
     return table
 
 

@@ -97,7 +97,8 @@ class Synthesizer:
         start, end = p.value
         assert p.salt is not None
         integers = "integer" in _schema_types(self.schema, p.path) and "string" not in (
-            _schema_types(self.schema, p.path))
+            _schema_types(self.schema, p.path)
+        )
         key = (p.salt, start, end, want, integers)
         if key in self.bucket_cache:
             return self.bucket_cache[key]
@@ -155,8 +156,9 @@ class Synthesizer:
                 return None
         return None
 
-    def _push(self, qualifier: Any, want: bool, context: dict[str, Any], evaluation: Any,
-              step: int) -> bool:
+    def _push(
+        self, qualifier: Any, want: bool, context: dict[str, Any], evaluation: Any, step: int
+    ) -> bool:
         """Change one attribute towards making `qualifier` evaluate to `want`."""
         predicates = qualifier.predicates
         if want:
@@ -178,8 +180,11 @@ class Synthesizer:
 
     def _holds(self, p: Predicate, evaluation: Any, want: bool) -> bool:
         try:
-            actual = (evaluation.qualifier(p.qualifier_ref) if p.qualifier_ref
-                      else _get(evaluation.context, p.path))
+            actual = (
+                evaluation.qualifier(p.qualifier_ref)
+                if p.qualifier_ref
+                else _get(evaluation.context, p.path)
+            )
         except (RototoError, KeyError):
             return False
         if p.op == "bucket":
@@ -206,19 +211,31 @@ class Synthesizer:
 
     def variable_fixture(self, variable_id: str) -> tuple[FixtureFile, list[str]]:
         variable = self.workspace.model.variables[variable_id]
-        fixture = FixtureFile(f"variables/{variable_id}.toml", f"variable:{variable_id}",
-                              f"Resolution fixtures for variable://{variable_id}")
+        fixture = FixtureFile(
+            f"variables/{variable_id}.toml",
+            f"variable:{variable_id}",
+            f"Resolution fixtures for variable://{variable_id}",
+        )
         notes: list[str] = []
         rule_qualifiers = [r.qualifier for r in variable.rules]
         plans: list[tuple[str, str, list[tuple[str, bool]], int | None]] = [
-            ("default", "every rule's qualifier is false: the default is selected",
-             [(q, False) for q in dict.fromkeys(rule_qualifiers)], None)]
+            (
+                "default",
+                "every rule's qualifier is false: the default is selected",
+                [(q, False) for q in dict.fromkeys(rule_qualifiers)],
+                None,
+            )
+        ]
         for position, rule in enumerate(variable.rules):
             earlier = [q for q in dict.fromkeys(rule_qualifiers[:position]) if q != rule.qualifier]
-            plans.append((f"rule-{rule.index}-{rule.qualifier}",
-                          f"rule {rule.index} matches: qualifier {rule.qualifier} selects "
-                          f"{rule.value}", [(q, False) for q in earlier] + [(rule.qualifier, True)],
-                          rule.index))
+            plans.append(
+                (
+                    f"rule-{rule.index}-{rule.qualifier}",
+                    f"rule {rule.index} matches: qualifier {rule.qualifier} selects {rule.value}",
+                    [(q, False) for q in earlier] + [(rule.qualifier, True)],
+                    rule.index,
+                )
+            )
         for case_id, title, goals, rule_index in plans:
             context = self.solve(goals, rule_qualifiers) if goals else self.base_context([])
             if context is None and rule_index is not None:
@@ -227,14 +244,22 @@ class Synthesizer:
             context = self.complete(context) if context is not None else None
             case = self._variable_case(variable_id, case_id, title, context, rule_index)
             if case is None:
-                notes.append(f"variable://{variable_id}: no context found for {case_id} "
-                             "(unreachable rule or conflicting predicates)")
+                notes.append(
+                    f"variable://{variable_id}: no context found for {case_id} "
+                    "(unreachable rule or conflicting predicates)"
+                )
             elif not any(c.context == case.context for c in fixture.cases):
                 fixture.cases.append(case)
         return fixture, notes
 
-    def _variable_case(self, variable_id: str, case_id: str, title: str,
-                       context: dict[str, Any] | None, rule_index: int | None) -> Case | None:
+    def _variable_case(
+        self,
+        variable_id: str,
+        case_id: str,
+        title: str,
+        context: dict[str, Any] | None,
+        rule_index: int | None,
+    ) -> Case | None:
         if context is None:
             return None
         try:
@@ -246,20 +271,33 @@ class Synthesizer:
             return None
         if rule_index is not None and (matched is None or matched.index != rule_index):
             return None
-        buckets = [BucketExpectation(p.attribute, p.bucket["salt"],
-                                     [p.bucket["start"], p.bucket["end"]], p.bucket["value"])
-                   for q in trace.qualifier_traces for p in q.predicates
-                   if p.kind == "bucket" and p.bucket is not None]
+        buckets = [
+            BucketExpectation(
+                p.attribute,
+                p.bucket["salt"],
+                [p.bucket["start"], p.bucket["end"]],
+                p.bucket["value"],
+            )
+            for q in trace.qualifier_traces
+            for p in q.predicates
+            if p.kind == "bucket" and p.bucket is not None
+        ]
         expect = Expectation(
-            value=trace.resolution.value, value_key=trace.resolution.value_key,
+            value=trace.resolution.value,
+            value_key=trace.resolution.value_key,
             matched="default" if matched is None else None,
             matched_rule=matched.index if matched else None,
-            matched_qualifier=matched.qualifier if matched else None, buckets=buckets)
+            matched_qualifier=matched.qualifier if matched else None,
+            buckets=buckets,
+        )
         return Case(case_id, title, copy.deepcopy(context), expect, generated=True)
 
     def qualifier_fixture(self, qualifier_id: str) -> tuple[FixtureFile, list[str]]:
-        fixture = FixtureFile(f"qualifiers/{qualifier_id}.toml", f"qualifier:{qualifier_id}",
-                              f"Resolution fixtures for qualifier://{qualifier_id}")
+        fixture = FixtureFile(
+            f"qualifiers/{qualifier_id}.toml",
+            f"qualifier:{qualifier_id}",
+            f"Resolution fixtures for qualifier://{qualifier_id}",
+        )
         notes = []
         for want in (True, False):
             context = self.solve([(qualifier_id, want)], [qualifier_id])
@@ -271,17 +309,25 @@ class Synthesizer:
                 except RototoError:
                     trace = None
                 if trace is not None and trace.value == want:
-                    buckets = [BucketExpectation(p.attribute, p.bucket["salt"],
-                                                 [p.bucket["start"], p.bucket["end"]],
-                                                 p.bucket["value"])
-                               for p in trace.predicates if p.kind == "bucket" and p.bucket]
-                    case = Case("matches" if want else "does-not-match",
-                                f"qualifier {qualifier_id} is {str(want).lower()}",
-                                copy.deepcopy(context), Expectation(value=want, buckets=buckets),
-                                generated=True)
+                    buckets = [
+                        BucketExpectation(
+                            p.attribute,
+                            p.bucket["salt"],
+                            [p.bucket["start"], p.bucket["end"]],
+                            p.bucket["value"],
+                        )
+                        for p in trace.predicates
+                        if p.kind == "bucket" and p.bucket
+                    ]
+                    case = Case(
+                        "matches" if want else "does-not-match",
+                        f"qualifier {qualifier_id} is {str(want).lower()}",
+                        copy.deepcopy(context),
+                        Expectation(value=want, buckets=buckets),
+                        generated=True,
+                    )
             if case is None:
-                notes.append(f"qualifier://{qualifier_id}: no context makes it "
-                             f"{str(want).lower()}")
+                notes.append(f"qualifier://{qualifier_id}: no context makes it {str(want).lower()}")
             else:
                 fixture.cases.append(case)
         return fixture, notes
@@ -314,8 +360,14 @@ def _set_default(context: dict[str, Any], path: list[str], value: Any) -> None:
         _set(context, path, value)
 
 
-_PLACEHOLDER = {"string": "fixture", "integer": 0, "number": 0, "boolean": False,
-                "array": [], "object": {}}
+_PLACEHOLDER = {
+    "string": "fixture",
+    "integer": 0,
+    "number": 0,
+    "boolean": False,
+    "array": [],
+    "object": {},
+}
 
 
 def _fill_required(node: dict[str, Any], schema: Any) -> None:

@@ -37,8 +37,7 @@ def test_step_scripts_are_valid_bash() -> None:
         pytest.skip("bash not available")
     for step in ACTION["runs"]["steps"]:
         if "run" in step:
-            proc = subprocess.run(["bash", "-n"], input=step["run"], text=True,
-                                  capture_output=True)
+            proc = subprocess.run(["bash", "-n"], input=step["run"], text=True, capture_output=True)
             assert proc.returncode == 0, (step["name"], proc.stderr)
 
 
@@ -71,9 +70,15 @@ def test_ensure_base_fetches_missing_commit(tmp_path: Path, monkeypatch) -> None
 def test_outputs_and_gate(tmp_path: Path, monkeypatch) -> None:
     output = tmp_path / "out.txt"
     monkeypatch.setenv("GITHUB_OUTPUT", str(output))
-    report = {"summary": {"changes": 2, "resolution_changes": 3, "lint_introduced": 1,
-                          "lint_resolved": 0},
-              "workspaces": [{"lint": {"introduced": [{"severity": "warning"}]}}]}
+    report = {
+        "summary": {
+            "changes": 2,
+            "resolution_changes": 3,
+            "lint_introduced": 1,
+            "lint_resolved": 0,
+        },
+        "workspaces": [{"lint": {"introduced": [{"severity": "warning"}]}}],
+    }
     assert action.outputs(report, "lint") == 0
     assert action.outputs(report, "any-change") == 1
     assert action.outputs(report, "never") == 0

@@ -30,8 +30,13 @@ def run_cli(*args: str) -> Result:
 
 
 def run_process(*args: str, cwd: Path | None = None) -> Result:
-    proc = subprocess.run([sys.executable, "-m", "rototo_ci.cli.app", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "rototo_ci.cli.app", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
 

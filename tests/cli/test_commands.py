@@ -30,9 +30,13 @@ def test_lint_example_is_clean() -> None:
 
 
 def test_lint_json_and_exit_code(tmp_path: Path) -> None:
-    ws = flag_workspace(tmp_path / "ws", extra={
-        "variables/broken.toml": 'schema_version = 1\ntype = "int"\n\n[values]\na = 1\n\n'
-                                 '[resolve]\ndefault = "b"\n'})
+    ws = flag_workspace(
+        tmp_path / "ws",
+        extra={
+            "variables/broken.toml": 'schema_version = 1\ntype = "int"\n\n[values]\na = 1\n\n'
+            '[resolve]\ndefault = "b"\n'
+        },
+    )
     result = run_cli("lint", str(ws), "--json", "--no-cache")
     assert result.code == 1
     data = json.loads(result.out)
@@ -48,8 +52,11 @@ def test_lint_json_and_exit_code(tmp_path: Path) -> None:
 
 
 def test_lint_github_and_sarif(tmp_path: Path) -> None:
-    extra = {f"variables/bad{i}.toml": 'schema_version = 1\ntype = "int"\n\n[values]\na = 1\n\n'
-             '[resolve]\ndefault = "b"\n' for i in range(12)}
+    extra = {
+        f"variables/bad{i}.toml": 'schema_version = 1\ntype = "int"\n\n[values]\na = 1\n\n'
+        '[resolve]\ndefault = "b"\n'
+        for i in range(12)
+    }
     ws = flag_workspace(tmp_path / "ws", extra=extra)
     github = run_cli("lint", str(ws), "--format", "github", "--no-cache")
     lines = github.out.splitlines()
@@ -70,8 +77,15 @@ def test_lint_github_and_sarif(tmp_path: Path) -> None:
 
 
 def test_resolve_json_trace_shape() -> None:
-    result = run_cli("resolve", str(EXAMPLE), "--variable", "max-projects", "--json",
-                     "--context", "@" + str(EXAMPLE / "contexts" / "growth-eu.json"))
+    result = run_cli(
+        "resolve",
+        str(EXAMPLE),
+        "--variable",
+        "max-projects",
+        "--json",
+        "--context",
+        "@" + str(EXAMPLE / "contexts" / "growth-eu.json"),
+    )
     assert result.code == 0, result.err
     data = json.loads(result.out)
     assert set(data) == {"workspace", "variables", "qualifiers"} and data["qualifiers"] == []
@@ -82,33 +96,73 @@ def test_resolve_json_trace_shape() -> None:
 
 
 def test_resolve_merges_contexts_and_walks_rules() -> None:
-    result = run_cli("resolve", str(EXAMPLE), "--variables", "--color", "never",
-                     "-c", '{"account": {"id": "a", "plan": "free"}}',
-                     "-c", "account.plan=enterprise", "-c", "account.seats=500",
-                     "-c", "request.country=DE")
+    result = run_cli(
+        "resolve",
+        str(EXAMPLE),
+        "--variables",
+        "--color",
+        "never",
+        "-c",
+        '{"account": {"id": "a", "plan": "free"}}',
+        "-c",
+        "account.plan=enterprise",
+        "-c",
+        "account.seats=500",
+        "-c",
+        "request.country=DE",
+    )
     assert result.code == 0, result.err
     assert "variable max-projects = large 250" in result.out
     assert "rule 0: qualifier large-account -> large  ✔ matched" in result.out
 
 
-@pytest.mark.parametrize(("args", "code", "needle"), [
-    (["resolve", str(EXAMPLE)], 2, "choose what to resolve"),
-    (["resolve", str(EXAMPLE), "--variable", "nope"], 2, "variable not found"),
-    (["resolve", str(EXAMPLE), "--variable", "max-projects", "-c", "[1]"], 2, "JSON object"),
-    (["resolve", str(EXAMPLE), "--variable", "max-projects", "-c", "{bad"], 2, "not valid JSON"),
-    (["resolve", str(EXAMPLE), "--variable", "max-projects", "-c", "@/nonexistent.json"], 2,
-     "not found"),
-    (["resolve", str(EXAMPLE), "--variable", "max-projects",
-      "-c", '{"account": {"id": "a", "plan": 1}, "request": {"country": "DE"}}'], 2,
-     "context schema"),
-    (["resolve", str(EXAMPLE), "--variable", "max-projects", "--no-validate-context",
-      "-c", '{"account": {"id": "a", "plan": "growth"}}'], 1,
-     "missing resolve context attribute: account.seats required by qualifier://large-account"),
-    (["lint", "/nonexistent/workspace"], 2, "does not exist"),
-    (["lint", "http://example.com/ws.tar.gz"], 2, "insecure"),
-    (["lint", str(EXAMPLE), "--rev", "--evil"], 2, "must not start with '-'"),
-    (["lint", "--format", "bogus", str(EXAMPLE)], 2, "bogus"),
-])
+@pytest.mark.parametrize(
+    ("args", "code", "needle"),
+    [
+        (["resolve", str(EXAMPLE)], 2, "choose what to resolve"),
+        (["resolve", str(EXAMPLE), "--variable", "nope"], 2, "variable not found"),
+        (["resolve", str(EXAMPLE), "--variable", "max-projects", "-c", "[1]"], 2, "JSON object"),
+        (
+            ["resolve", str(EXAMPLE), "--variable", "max-projects", "-c", "{bad"],
+            2,
+            "not valid JSON",
+        ),
+        (
+            ["resolve", str(EXAMPLE), "--variable", "max-projects", "-c", "@/nonexistent.json"],
+            2,
+            "not found",
+        ),
+        (
+            [
+                "resolve",
+                str(EXAMPLE),
+                "--variable",
+                "max-projects",
+                "-c",
+                '{"account": {"id": "a", "plan": 1}, "request": {"country": "DE"}}',
+            ],
+            2,
+            "context schema",
+        ),
+        (
+            [
+                "resolve",
+                str(EXAMPLE),
+                "--variable",
+                "max-projects",
+                "--no-validate-context",
+                "-c",
+                '{"account": {"id": "a", "plan": "growth"}}',
+            ],
+            1,
+            "missing resolve context attribute: account.seats required by qualifier://large-account",
+        ),
+        (["lint", "/nonexistent/workspace"], 2, "does not exist"),
+        (["lint", "http://example.com/ws.tar.gz"], 2, "insecure"),
+        (["lint", str(EXAMPLE), "--rev", "--evil"], 2, "must not start with '-'"),
+        (["lint", "--format", "bogus", str(EXAMPLE)], 2, "bogus"),
+    ],
+)
 def test_bad_input_is_one_line(args: list[str], code: int, needle: str) -> None:
     result = run_cli(*args)
     assert result.code == code, result
@@ -118,8 +172,9 @@ def test_bad_input_is_one_line(args: list[str], code: int, needle: str) -> None:
 
 def test_deep_context_is_refused() -> None:
     deep = "[" * 5000 + "]" * 5000
-    result = run_cli("resolve", str(EXAMPLE), "--variable", "max-projects", "-c",
-                     '{"a": ' + deep + "}")
+    result = run_cli(
+        "resolve", str(EXAMPLE), "--variable", "max-projects", "-c", '{"a": ' + deep + "}"
+    )
     assert result.code == 2 and "nested" in result.err
 
 
@@ -127,8 +182,7 @@ def test_show_catalog_without_workspace_and_entities() -> None:
     result = run_cli("show", "--lint-rules", "--json")
     data = json.loads(result.out)
     assert len(data["lint_rules"]) == 51 and data["workspace"] is None
-    shown = json.loads(run_cli("show", str(EXAMPLE), "--variable", "checkout-theme",
-                               "--json").out)
+    shown = json.loads(run_cli("show", str(EXAMPLE), "--variable", "checkout-theme", "--json").out)
     [variable] = shown["variables"]
     assert variable["uri"] == "variable://checkout-theme"
     assert variable["content"]["type"] == "resource:checkout-theme"
@@ -138,8 +192,17 @@ def test_init_writes_a_lint_clean_workspace_and_never_overwrites(tmp_path: Path)
     target = tmp_path / "cfg"
     dry = run_cli("init", str(target), "--variable", "limit", "--dry-run")
     assert dry.code == 0 and not target.exists()
-    result = run_cli("init", str(target), "--qualifier", "paid", "--variable", "limit",
-                     "--resource", "banner", "--context")
+    result = run_cli(
+        "init",
+        str(target),
+        "--qualifier",
+        "paid",
+        "--variable",
+        "limit",
+        "--resource",
+        "banner",
+        "--context",
+    )
     assert result.code == 0, result.err
     assert run_cli("lint", str(target), "--no-cache").code == 0
     schema = json.loads((target / "schemas" / "context.schema.json").read_text())
@@ -150,14 +213,17 @@ def test_init_writes_a_lint_clean_workspace_and_never_overwrites(tmp_path: Path)
 
 
 def test_init_context_inference(tmp_path: Path) -> None:
-    ws = write_files(tmp_path / "ws", {
-        "rototo-workspace.toml": "schema_version = 1\n",
-        "qualifiers/a.toml": 'schema_version = 1\n\n[[predicate]]\nattribute = "user.id"\n'
-                             'op = "bucket"\nsalt = "s"\nrange = [0, 10]\n\n[[predicate]]\n'
-                             'attribute = "user.age"\nop = "gt"\nvalue = 3\n',
-        "qualifiers/b.toml": 'schema_version = 1\n\n[[predicate]]\nattribute = "user.tags"\n'
-                             'op = "in"\nvalue = [1, 2.5]\n',
-    })
+    ws = write_files(
+        tmp_path / "ws",
+        {
+            "rototo-workspace.toml": "schema_version = 1\n",
+            "qualifiers/a.toml": 'schema_version = 1\n\n[[predicate]]\nattribute = "user.id"\n'
+            'op = "bucket"\nsalt = "s"\nrange = [0, 10]\n\n[[predicate]]\n'
+            'attribute = "user.age"\nop = "gt"\nvalue = 3\n',
+            "qualifiers/b.toml": 'schema_version = 1\n\n[[predicate]]\nattribute = "user.tags"\n'
+            'op = "in"\nvalue = [1, 2.5]\n',
+        },
+    )
     assert run_cli("init", str(ws), "--context").code == 0
     user = json.loads((ws / "schemas/context.schema.json").read_text())["properties"]["user"]
     assert user["properties"]["id"]["type"] == ["integer", "string"]

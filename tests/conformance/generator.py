@@ -15,9 +15,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 ATTRIBUTES = {
-    "user.id": "string", "user.tier": "string", "user.age": "integer",
-    "user.beta": "boolean", "account.seats": "integer", "account.score": "number",
-    "account.plan": "string", "request.country": "string", "request.tags": "array",
+    "user.id": "string",
+    "user.tier": "string",
+    "user.age": "integer",
+    "user.beta": "boolean",
+    "account.seats": "integer",
+    "account.score": "number",
+    "account.plan": "string",
+    "request.country": "string",
+    "request.tags": "array",
     "region": "string",
 }
 STRINGS = ["free", "growth", "enterprise", "DE", "FR", "US", "é", "x y", ""]
@@ -64,16 +70,20 @@ def _predicate(rng: random.Random, ws: Workspace, index: int) -> str:
     if ws.qualifiers and rng.random() < 0.2:
         ref = rng.choice(ws.qualifiers)  # only earlier qualifiers: no cycles
         op = rng.choice(["eq", "neq"])
-        return (f'[[predicate]]\nattribute = "qualifier.{ref}"\nop = "{op}"\n'
-                f"value = {toml_value(rng.choice([True, False]))}\n")
+        return (
+            f'[[predicate]]\nattribute = "qualifier.{ref}"\nop = "{op}"\n'
+            f"value = {toml_value(rng.choice([True, False]))}\n"
+        )
     attribute = rng.choice(list(ATTRIBUTES))
     ws.attributes.append(attribute)
     kind = ATTRIBUTES[attribute]
     if kind in ("string", "integer", "boolean") and rng.random() < 0.2:
         lo = rng.randrange(0, 9999)
         hi = rng.randrange(lo + 1, 10001)
-        return (f'[[predicate]]\nattribute = "{attribute}"\nop = "bucket"\n'
-                f'salt = "salt-{index}-{rng.randrange(100)}"\nrange = [{lo}, {hi}]\n')
+        return (
+            f'[[predicate]]\nattribute = "{attribute}"\nop = "bucket"\n'
+            f'salt = "salt-{index}-{rng.randrange(100)}"\nrange = [{lo}, {hi}]\n'
+        )
     if kind in ("integer", "number"):
         op = rng.choice(["eq", "neq", "gt", "gte", "lt", "lte", "in", "not_in"])
     else:
@@ -81,8 +91,9 @@ def _predicate(rng: random.Random, ws: Workspace, index: int) -> str:
     if op in ("in", "not_in"):
         value: Any = [sample_value(rng, kind) for _ in range(rng.randrange(1, 4))]
     elif op in ("gt", "gte", "lt", "lte"):
-        value = sample_value(rng, rng.choice(["integer", "number"]) if kind == "number"
-                             else "integer")
+        value = sample_value(
+            rng, rng.choice(["integer", "number"]) if kind == "number" else "integer"
+        )
     else:
         value = sample_value(rng, kind)
     return f'[[predicate]]\nattribute = "{attribute}"\nop = "{op}"\nvalue = {toml_value(value)}\n'
@@ -119,14 +130,20 @@ def generate(rng: random.Random) -> Workspace:
         ws.qualifiers.append(qid)
     used: set[str] = set()
     if rng.random() < 0.5:
-        ws.files["schemas/obj.schema.json"] = json.dumps({
-            "type": "object", "required": ["limit"],
-            "properties": {"limit": {"type": "integer"}, "label": {"type": "string"}}})
+        ws.files["schemas/obj.schema.json"] = json.dumps(
+            {
+                "type": "object",
+                "required": ["limit"],
+                "properties": {"limit": {"type": "integer"}, "label": {"type": "string"}},
+            }
+        )
         ws.files["resources/obj.toml"] = (
-            'schema_version = 1\nschema = "../schemas/obj.schema.json"\n')
+            'schema_version = 1\nschema = "../schemas/obj.schema.json"\n'
+        )
         for o in range(3):
             ws.files[f"resources/obj-objects/o{o}.toml"] = (
-                f'limit = {o * 10}\nlabel = "object {o}"\n' if o != 1 else "limit = 7\n")
+                f'limit = {o * 10}\nlabel = "object {o}"\n' if o != 1 else "limit = 7\n"
+            )
         rules = rng.sample(ws.qualifiers, k=min(2, len(ws.qualifiers)))
         used.update(rules)
         body = 'schema_version = 1\ntype = "resource:obj"\n\n[resolve]\ndefault = "o0"\n'

@@ -48,8 +48,9 @@ def run_seeds(seeds: range, tmp_path: Path) -> tuple[int, list[str]]:
         ws = generator.generate(rng)
         root = write_files(tmp_path / f"ws{seed}", ws.files)
         queries = [["variable", v, c] for c in generator.contexts(rng, ws) for v in ws.variables]
-        queries += [["qualifier", q, c] for c in generator.contexts(rng, ws, 4)
-                    for q in ws.qualifiers]
+        queries += [
+            ["qualifier", q, c] for c in generator.contexts(rng, ws, 4) for q in ws.qualifiers
+        ]
         jobs.append({"source": str(root), "queries": queries})
         expected_ours.append(ours(root, queries))
     answers = resolve_batch(jobs)
@@ -62,8 +63,10 @@ def run_seeds(seeds: range, tmp_path: Path) -> tuple[int, list[str]]:
         for query, a, b in zip(job["queries"], theirs["results"], mine["results"], strict=True):
             compared += 1
             if not _same(a, b):
-                problems.append(f"seed {seed}: {query[0]} {query[1]} {json.dumps(query[2])}: "
-                                f"reference {a} ours {b}")
+                problems.append(
+                    f"seed {seed}: {query[0]} {query[1]} {json.dumps(query[2])}: "
+                    f"reference {a} ours {b}"
+                )
     return compared, problems
 
 
@@ -114,7 +117,8 @@ def test_layered_workspace_parity(tmp_path: Path) -> None:
     child[f"variables/{replaced}.toml"] = (
         'schema_version = 1\ntype = "string"\n\n[values]\nchild = "from child"\nother = "o"\n\n'
         f'[resolve]\ndefault = "child"\n\n[[resolve.rule]]\nqualifier = "{base.qualifiers[0]}"\n'
-        'value = "other"\n')
+        'value = "other"\n'
+    )
     write_files(tmp_path / "child", child)
     contexts = generator.contexts(rng, base)
     queries = [["variable", v, c] for v in base.variables for c in contexts]

@@ -20,10 +20,11 @@ from ..helpers import write_files
 from ..oracle.reference import resolve_batch
 
 json_leaf = st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text(max_size=5)
-objects = st.recursive(st.dictionaries(st.text(min_size=1, max_size=3), json_leaf, max_size=3),
-                       lambda inner: st.dictionaries(st.text(min_size=1, max_size=3),
-                                                     inner | json_leaf, max_size=3),
-                       max_leaves=10)
+objects = st.recursive(
+    st.dictionaries(st.text(min_size=1, max_size=3), json_leaf, max_size=3),
+    lambda inner: st.dictionaries(st.text(min_size=1, max_size=3), inner | json_leaf, max_size=3),
+    max_leaves=10,
+)
 
 
 @given(objects, objects, objects)
@@ -41,8 +42,10 @@ def test_json_context_input_round_trips(obj) -> None:
     assert merge_context_inputs([json.dumps(obj)]) == obj
 
 
-@given(st.lists(st.text(alphabet="abc", min_size=1, max_size=3), min_size=1, max_size=4),
-       st.integers() | st.booleans() | st.text(alphabet="xyz ", max_size=5))
+@given(
+    st.lists(st.text(alphabet="abc", min_size=1, max_size=3), min_size=1, max_size=4),
+    st.integers() | st.booleans() | st.text(alphabet="xyz ", max_size=5),
+)
 def test_assignment_builds_nested_path(path, value) -> None:
     raw = json.dumps(value) if not isinstance(value, str) else value
     result = parse_assignment(".".join(path) + "=" + raw)
@@ -86,16 +89,24 @@ def test_bucket_agrees_with_reference(tmp_path: Path) -> None:
     """For random values, a bucket predicate matches exactly when ours says it should."""
     rng = random.Random(3)
     salt, start, end = "fuzz-salt", 2500, 7500
-    root = write_files(tmp_path / "ws", {
-        "rototo-workspace.toml": "schema_version = 1\n",
-        "qualifiers/b.toml": ('schema_version = 1\n\n[[predicate]]\nattribute = "v"\n'
-                              f'op = "bucket"\nsalt = "{salt}"\nrange = [{start}, {end}]\n'),
-    })
-    values = ([rng.choice(["user-", "é", "x y", ""]) + str(rng.randrange(10**6))
-               for _ in range(300)] + [rng.randrange(-10**12, 10**12) for _ in range(200)]
-              + [True, False, None, 0.5, [1, "a"], {"b": 1, "a": [2]}])
-    [answer] = resolve_batch([{"source": str(root), "queries": [
-        ["qualifier", "b", {"v": v}] for v in values]}])
+    root = write_files(
+        tmp_path / "ws",
+        {
+            "rototo-workspace.toml": "schema_version = 1\n",
+            "qualifiers/b.toml": (
+                'schema_version = 1\n\n[[predicate]]\nattribute = "v"\n'
+                f'op = "bucket"\nsalt = "{salt}"\nrange = [{start}, {end}]\n'
+            ),
+        },
+    )
+    values = (
+        [rng.choice(["user-", "é", "x y", ""]) + str(rng.randrange(10**6)) for _ in range(300)]
+        + [rng.randrange(-(10**12), 10**12) for _ in range(200)]
+        + [True, False, None, 0.5, [1, "a"], {"b": 1, "a": [2]}]
+    )
+    [answer] = resolve_batch(
+        [{"source": str(root), "queries": [["qualifier", "b", {"v": v}] for v in values]}]
+    )
     for value, result in zip(values, answer["results"], strict=True):
         assert result["value"] == (start <= bucket_of(salt, value) < end), value
 
@@ -109,7 +120,11 @@ def test_engine_and_lint_are_mypy_strict_clean() -> None:
     if not mypy.exists() and shutil.which("mypy") is None:
         pytest.skip("mypy is not installed")
     root = Path(__file__).resolve().parents[2]
-    proc = subprocess.run([str(mypy) if mypy.exists() else "mypy", "--strict",
-                           "rototo_ci/engine", "rototo_ci/lint"], cwd=root, capture_output=True,
-                          text=True, timeout=300)
+    proc = subprocess.run(
+        [str(mypy) if mypy.exists() else "mypy", "--strict", "rototo_ci/engine", "rototo_ci/lint"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:]

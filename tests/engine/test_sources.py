@@ -112,13 +112,16 @@ def test_rev_reads_git_objects_not_worktree(tmp_path: Path) -> None:
 
 def test_layering_child_replaces_parent_files(tmp_path: Path) -> None:
     flag_workspace(tmp_path / "base", default="off")
-    write_files(tmp_path / "child", {
-        "rototo-workspace.toml": 'schema_version = 1\nextends = ["../base"]\n',
-        "variables/flag.toml": (
-            'schema_version = 1\ntype = "bool"\n\n[values]\noff = false\non = true\n\n'
-            '[resolve]\ndefault = "on"\n\n[[resolve.rule]]\nqualifier = "beta"\nvalue = "off"\n'
-        ),
-    })
+    write_files(
+        tmp_path / "child",
+        {
+            "rototo-workspace.toml": 'schema_version = 1\nextends = ["../base"]\n',
+            "variables/flag.toml": (
+                'schema_version = 1\ntype = "bool"\n\n[values]\noff = false\non = true\n\n'
+                '[resolve]\ndefault = "on"\n\n[[resolve.rule]]\nqualifier = "beta"\nvalue = "off"\n'
+            ),
+        },
+    )
     child = Workspace.load(str(tmp_path / "child"))
     assert child.resolve_variable("flag", {"user": {"beta": False}}).value is True
     assert "qualifiers/beta.toml" in child.source.tree.files()
@@ -127,10 +130,13 @@ def test_layering_child_replaces_parent_files(tmp_path: Path) -> None:
 
 
 def test_layering_cycle_and_depth(tmp_path: Path) -> None:
-    write_files(tmp_path, {
-        "a/rototo-workspace.toml": 'schema_version = 1\nextends = ["../b"]\n',
-        "b/rototo-workspace.toml": 'schema_version = 1\nextends = ["../a"]\n',
-    })
+    write_files(
+        tmp_path,
+        {
+            "a/rototo-workspace.toml": 'schema_version = 1\nextends = ["../b"]\n',
+            "b/rototo-workspace.toml": 'schema_version = 1\nextends = ["../a"]\n',
+        },
+    )
     with pytest.raises(SourceError, match="cycle"):
         open_source(str(tmp_path / "a"))
     for i in range(40):
@@ -144,10 +150,13 @@ def test_git_relative_extends_stays_in_repository(tmp_path: Path) -> None:
     repo_dir = tmp_path / "repo"
     init_repo(repo_dir)
     flag_workspace(repo_dir / "base")
-    write_files(repo_dir, {"child/rototo-workspace.toml":
-                           'schema_version = 1\nextends = ["../base"]\n'})
-    write_files(repo_dir, {"escape/rototo-workspace.toml":
-                           'schema_version = 1\nextends = ["../../outside"]\n'})
+    write_files(
+        repo_dir, {"child/rototo-workspace.toml": 'schema_version = 1\nextends = ["../base"]\n'}
+    )
+    write_files(
+        repo_dir,
+        {"escape/rototo-workspace.toml": 'schema_version = 1\nextends = ["../../outside"]\n'},
+    )
     commit_all(repo_dir, "layers")
     child = Workspace.load(f"git+file://{repo_dir}#main:child")
     assert child.resolve_variable("flag", ON).value is True

@@ -73,19 +73,35 @@ def test_generated_documents_match_tomllib(doc: dict[str, Any]) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet='ab=[]{}"\'.,#\n 1-_:TZ+eE', max_size=40))
+@given(st.text(alphabet="ab=[]{}\"'.,#\n 1-_:TZ+eE", max_size=40))
 def test_arbitrary_text_accept_reject_matches_tomllib(text: str) -> None:
     _agree(text)
 
 
 def test_known_edge_cases() -> None:
     cases = [
-        'a.b = 1\n[a]\n', '[a.b]\n[a]\nc = 1\n', '[[a]]\n[a.b]\nc = 1\n[[a]]\n',
-        'x = {a = 1, b.c = 2}\n[x.b]\n', 's = """\nab\\\n   cd"""\n', "l = '''x''''\n",
-        'x = 1__0\n', 'x = 01\n', 'x = 0x_1\n', 'd = 1979-05-27T07:32:00Z\n', 't = 07:32:00\n',
-        'd = 1979-02-30\n', 'x = "\\u00e9\\U0001F600"\n', 'x = "\\ud800"\n', 'a = [1,]\n',
-        'a = 1 # c\nb = 2', '= 1\n', 'a = +inf\nb = -nan\n', 'a = 1e+05\n',
-        '"" = 1\n', "a = 'x\ny'\n", 'a = true1\n',
+        "a.b = 1\n[a]\n",
+        "[a.b]\n[a]\nc = 1\n",
+        "[[a]]\n[a.b]\nc = 1\n[[a]]\n",
+        "x = {a = 1, b.c = 2}\n[x.b]\n",
+        's = """\nab\\\n   cd"""\n',
+        "l = '''x''''\n",
+        "x = 1__0\n",
+        "x = 01\n",
+        "x = 0x_1\n",
+        "d = 1979-05-27T07:32:00Z\n",
+        "t = 07:32:00\n",
+        "d = 1979-02-30\n",
+        'x = "\\u00e9\\U0001F600"\n',
+        'x = "\\ud800"\n',
+        "a = [1,]\n",
+        "a = 1 # c\nb = 2",
+        "= 1\n",
+        "a = +inf\nb = -nan\n",
+        "a = 1e+05\n",
+        '"" = 1\n',
+        "a = 'x\ny'\n",
+        "a = true1\n",
     ]
     for text in cases:
         _agree(text)
@@ -98,18 +114,21 @@ def test_spans_point_at_tokens() -> None:
     assert predicates is not None
     table = predicates.items[0]  # type: ignore[attr-defined]
     op = table.get("op")
-    assert text[op.start:op.end] == '"eq"'
-    assert text[table.start:table.end] == '[[predicate]]\nattribute = "user.tier"\nop = "eq"'
+    assert text[op.start : op.end] == '"eq"'
+    assert text[table.start : table.end] == '[[predicate]]\nattribute = "user.tier"\nop = "eq"'
     entry = table.entries["attribute"]
-    assert text[entry.key_start:entry.key_end] == "attribute"
+    assert text[entry.key_start : entry.key_end] == "attribute"
     empty = parse_toml("[resolve]\n\nx = 1\n")
     assert empty.get("resolve").start == 0  # type: ignore[union-attr]
 
 
 def test_integers_beyond_64_bits_are_rejected() -> None:
     # TOML requires an error where tomllib (unbounded ints) accepts
-    for text in ("a = 9223372036854775808\n", "a = -9223372036854775809\n",
-                 "a = 0xFFFFFFFFFFFFFFFFF\n"):
+    for text in (
+        "a = 9223372036854775808\n",
+        "a = -9223372036854775809\n",
+        "a = 0xFFFFFFFFFFFFFFFFF\n",
+    ):
         try:
             parse_toml(text)
         except TomlError:

@@ -44,10 +44,12 @@ class FakeGitHub:
                     return self._send(status, {"message": message}, headers)
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length)) if length else None
-                list_match = re.fullmatch(r"/repos/([^/]+)/([^/]+)/issues/(\d+)/comments(\?.*)?",
-                                          self.path)
-                edit_match = re.fullmatch(r"/repos/([^/]+)/([^/]+)/issues/comments/(\d+)",
-                                          self.path)
+                list_match = re.fullmatch(
+                    r"/repos/([^/]+)/([^/]+)/issues/(\d+)/comments(\?.*)?", self.path
+                )
+                edit_match = re.fullmatch(
+                    r"/repos/([^/]+)/([^/]+)/issues/comments/(\d+)", self.path
+                )
                 if method in ("POST", "PATCH") and fake.read_only:
                     return self._send(403, {"message": "Resource not accessible by integration"})
                 if method in ("POST", "PATCH") and len(body.get("body", "")) > 65536:
@@ -56,7 +58,7 @@ class FakeGitHub:
                     found = re.search(r"[?&]page=(\d+)", self.path)
                     page = int(found.group(1)) if found else 1
                     start = (page - 1) * PAGE
-                    items = fake.comments[start:start + PAGE]
+                    items = fake.comments[start : start + PAGE]
                     headers = {}
                     if start + PAGE < len(fake.comments):
                         base = self.path.split("?")[0]
@@ -65,8 +67,11 @@ class FakeGitHub:
                     return self._send(200, items, headers)
                 if list_match and method == "POST":
                     fake.next_id += 1
-                    comment = {"id": fake.next_id, "body": body["body"],
-                               "html_url": f"http://example.invalid/c/{fake.next_id}"}
+                    comment = {
+                        "id": fake.next_id,
+                        "body": body["body"],
+                        "html_url": f"http://example.invalid/c/{fake.next_id}",
+                    }
                     fake.comments.append(comment)
                     return self._send(201, comment)
                 if edit_match and method == "PATCH":

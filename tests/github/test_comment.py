@@ -31,14 +31,16 @@ def _body(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_three_calls_leave_one_comment_with_the_last_body(github: FakeGitHub,
-                                                          tmp_path: Path) -> None:
+def test_three_calls_leave_one_comment_with_the_last_body(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
     # other people's comments fill several pages
     github.comments = [{"id": i, "body": f"human {i}"} for i in range(5)]
     outputs = []
     for round_ in range(3):
-        result = run_cli("comment", "--pr", "7", "--body-file",
-                         str(_body(tmp_path, f"report {round_}\n")))
+        result = run_cli(
+            "comment", "--pr", "7", "--body-file", str(_body(tmp_path, f"report {round_}\n"))
+        )
         assert result.code == 0, result.err
         outputs.append(result.out + result.err)
     ours = [c for c in github.comments if "<!-- rototo-ci -->" in c["body"]]
@@ -57,15 +59,15 @@ def test_markers_keep_separate_comments(github: FakeGitHub, tmp_path: Path) -> N
 
 
 def test_huge_body_is_capped(github: FakeGitHub, tmp_path: Path) -> None:
-    result = run_cli("comment", "--pr", "1", "--body-file",
-                     str(_body(tmp_path, "y" * 3_000_000)))
+    result = run_cli("comment", "--pr", "1", "--body-file", str(_body(tmp_path, "y" * 3_000_000)))
     assert result.code == 0, result.err
     [comment] = github.comments
     assert len(comment["body"]) <= 65_536 and "cut to GitHub's" in comment["body"]
 
 
-def test_read_only_token_is_a_warning(github: FakeGitHub, tmp_path: Path,
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_read_only_token_is_a_warning(
+    github: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     summary = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     github.read_only = True
@@ -75,10 +77,13 @@ def test_read_only_token_is_a_warning(github: FakeGitHub, tmp_path: Path,
     assert TOKEN not in result.err + result.out
 
 
-def test_bad_token_and_retries(github: FakeGitHub, tmp_path: Path,
-                               monkeypatch: pytest.MonkeyPatch) -> None:
-    github.fail_next = [(502, {}, "bad gateway"),
-                        (403, {"Retry-After": "1"}, "You have exceeded a secondary rate limit")]
+def test_bad_token_and_retries(
+    github: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    github.fail_next = [
+        (502, {}, "bad gateway"),
+        (403, {"Retry-After": "1"}, "You have exceeded a secondary rate limit"),
+    ]
     result = run_cli("comment", "--pr", "1", "--body-file", str(_body(tmp_path, "ok")))
     assert result.code == 0, result.err
     assert len(github.comments) == 1
@@ -87,13 +92,22 @@ def test_bad_token_and_retries(github: FakeGitHub, tmp_path: Path,
     assert result.code == 2 and "401" in result.err and "wrong-token" not in result.err
 
 
-@pytest.mark.parametrize(("env", "args", "needle"), [
-    ({"GITHUB_TOKEN": ""}, [], "GITHUB_TOKEN"),
-    ({"GITHUB_REPOSITORY": ""}, [], "--repo"),
-    ({}, ["--marker", "a b"], "--marker"),
-])
-def test_usage_errors(github: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                      env: dict, args: list, needle: str) -> None:
+@pytest.mark.parametrize(
+    ("env", "args", "needle"),
+    [
+        ({"GITHUB_TOKEN": ""}, [], "GITHUB_TOKEN"),
+        ({"GITHUB_REPOSITORY": ""}, [], "--repo"),
+        ({}, ["--marker", "a b"], "--marker"),
+    ],
+)
+def test_usage_errors(
+    github: FakeGitHub,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    env: dict,
+    args: list,
+    needle: str,
+) -> None:
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     result = run_cli("comment", "--pr", "1", "--body-file", str(_body(tmp_path, "x")), *args)

@@ -38,21 +38,34 @@ def _lint(ws: Path, *extra: str):
 
 WORKSPACE_FILES = {
     "binary": ("variables/bin.toml", b"\x00\x01\xff\xfe" * 100, "rototo/variable-parse-failed"),
-    "invalid utf-8": ("qualifiers/bad.toml", b'schema_version = 1\nx = "\xff"\n',
-                      "rototo/qualifier-parse-failed"),
+    "invalid utf-8": (
+        "qualifiers/bad.toml",
+        b'schema_version = 1\nx = "\xff"\n',
+        "rototo/qualifier-parse-failed",
+    ),
     "empty variable": ("variables/empty.toml", b"", "rototo/variable-schema-version"),
     "empty schema": ("schemas/empty.schema.json", b"", "rototo/schema-parse-failed"),
-    "duplicate keys": ("variables/dup.toml", b"schema_version = 1\nschema_version = 1\n",
-                       "rototo/variable-parse-failed"),
-    "deep toml": ("variables/deep.toml", b"a = " + b"[" * 50_000 + b"]" * 50_000 + b"\n",
-                  "rototo/variable-parse-failed"),
-    "deep json": ("schemas/deep.schema.json", b"[" * 100_000 + b"]" * 100_000,
-                  "rototo/schema-parse-failed"),
-    "huge string": ("resources/checkout-theme-objects/huge.toml",
-                    b'layout = "classic"\nexpress_pay = true\nbanner = "' + b"x" * 30_000_000
-                    + b'"\n', "rototo/resource-object-parse-failed"),
-    "nan in json": ("schemas/nan.schema.json", b'{"minimum": NaN}',
-                    "rototo/schema-parse-failed"),
+    "duplicate keys": (
+        "variables/dup.toml",
+        b"schema_version = 1\nschema_version = 1\n",
+        "rototo/variable-parse-failed",
+    ),
+    "deep toml": (
+        "variables/deep.toml",
+        b"a = " + b"[" * 50_000 + b"]" * 50_000 + b"\n",
+        "rototo/variable-parse-failed",
+    ),
+    "deep json": (
+        "schemas/deep.schema.json",
+        b"[" * 100_000 + b"]" * 100_000,
+        "rototo/schema-parse-failed",
+    ),
+    "huge string": (
+        "resources/checkout-theme-objects/huge.toml",
+        b'layout = "classic"\nexpress_pay = true\nbanner = "' + b"x" * 30_000_000 + b'"\n',
+        "rototo/resource-object-parse-failed",
+    ),
+    "nan in json": ("schemas/nan.schema.json", b'{"minimum": NaN}', "rototo/schema-parse-failed"),
     "lua bytes": ("lint/bin.lua", b"\x1bLua\x54\x00garbage", "rototo/custom-lint-failed"),
 }
 
@@ -74,7 +87,8 @@ def test_broken_files_become_diagnostics(ws: Path, tmp_path: Path, name: str) ->
 def test_schema_and_extends_paths_cannot_escape(ws: Path, tmp_path: Path) -> None:
     (tmp_path / "outside.schema.json").write_text('{"type": "object"}')
     (ws / "resources" / "checkout-theme.toml").write_text(
-        'schema_version = 1\nschema = "../../outside.schema.json"\n')
+        'schema_version = 1\nschema = "../../outside.schema.json"\n'
+    )
     result = _lint(ws)
     rules = {d["rule"] for d in json.loads(result.out)["diagnostics"]}
     assert "rototo/resource-schema-ref" in rules and result.code == 1
@@ -82,14 +96,18 @@ def test_schema_and_extends_paths_cannot_escape(ws: Path, tmp_path: Path) -> Non
 
 def test_symlinks_out_of_the_workspace_are_never_read(ws: Path, tmp_path: Path) -> None:
     secret = tmp_path / "secret.toml"
-    secret.write_text('schema_version = 1\ntype = "string"\n[values]\ns = "TOPSECRET"\n'
-                      '[resolve]\ndefault = "s"\n')
+    secret.write_text(
+        'schema_version = 1\ntype = "string"\n[values]\ns = "TOPSECRET"\n[resolve]\ndefault = "s"\n'
+    )
     os.symlink(secret, ws / "variables" / "leak.toml")
     os.symlink(tmp_path, ws / "qualifiers" / "dir-link")
     result = _lint(ws)
     assert "TOPSECRET" not in result.out
-    [diagnostic] = [d for d in json.loads(result.out)["diagnostics"]
-                    if d["location"]["path"] == "variables/leak.toml"]
+    [diagnostic] = [
+        d
+        for d in json.loads(result.out)["diagnostics"]
+        if d["location"]["path"] == "variables/leak.toml"
+    ]
     assert "escapes" in diagnostic["message"]
     show = run_cli("show", str(ws), "--json")
     assert "TOPSECRET" not in show.out
@@ -107,9 +125,19 @@ def test_git_tree_symlinks_and_submodule_like_entries_are_ignored(tmp_path: Path
     assert "leak" not in result.out
 
 
-@pytest.mark.parametrize("context", [
-    "[1, 2]", "null", '"text"', "{bad json", "{" * 10_000, "@/dev/null", "=1", "a..b=1",
-])
+@pytest.mark.parametrize(
+    "context",
+    [
+        "[1, 2]",
+        "null",
+        '"text"',
+        "{bad json",
+        "{" * 10_000,
+        "@/dev/null",
+        "=1",
+        "a..b=1",
+    ],
+)
 def test_bad_contexts(context: str) -> None:
     result = run_cli("resolve", str(EXAMPLE), "--variables", "--context", context)
     assert result.code == 2 and result.err.startswith("rototo: error:")
@@ -123,18 +151,23 @@ def test_enormous_context_file(tmp_path: Path) -> None:
     assert result.code == 2 and "larger than" in result.err
 
 
-@pytest.mark.parametrize("rev", ["main;rm -rf /", "$(touch pwned)", "--output=/tmp/x",
-                                 "HEAD`id`", "-h"])
-def test_refs_never_reach_a_shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                  rev: str) -> None:
+@pytest.mark.parametrize(
+    "rev", ["main;rm -rf /", "$(touch pwned)", "--output=/tmp/x", "HEAD`id`", "-h"]
+)
+def test_refs_never_reach_a_shell(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rev: str
+) -> None:
     repo = tmp_path / "repo"
     init_repo(repo)
     shutil.copytree(EXAMPLE, repo / "cfg", ignore=shutil.ignore_patterns("tests"))
     commit_all(repo, "one")
     monkeypatch.chdir(repo)
     before = _snapshot(tmp_path)
-    for args in (["diff", f"{rev}..HEAD"], ["lint", "cfg", "--rev", rev],
-                 ["lint", f"git+file://{repo}#{rev}:cfg"]):
+    for args in (
+        ["diff", f"{rev}..HEAD"],
+        ["lint", "cfg", "--rev", rev],
+        ["lint", f"git+file://{repo}#{rev}:cfg"],
+    ):
         result = run_cli(*args)
         assert result.code == 2, (args, result)
         assert "Traceback" not in result.err

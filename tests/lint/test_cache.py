@@ -21,8 +21,14 @@ def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_round_trip_and_invalidation(tmp_path: Path) -> None:
-    ws = flag_workspace(tmp_path / "ws", extra={"variables/broken.toml": (
-        'schema_version = 1\ntype = "int"\n\n[values]\na = 1\n\n[resolve]\ndefault = "b"\n')})
+    ws = flag_workspace(
+        tmp_path / "ws",
+        extra={
+            "variables/broken.toml": (
+                'schema_version = 1\ntype = "int"\n\n[values]\na = 1\n\n[resolve]\ndefault = "b"\n'
+            )
+        },
+    )
     workspace = Workspace.inspect(str(ws))
     key = cache.tree_key(DirTree(ws))
     assert cache.load(key) is None
@@ -33,13 +39,13 @@ def test_round_trip_and_invalidation(tmp_path: Path) -> None:
     assert [d.to_json() for d in diagnostics] == [d.to_json() for d in workspace.diagnostics]
     assert diagnostics  # the unknown default is reported, so the comparison is not vacuous
     assert [d.path for d in documents] == [d.path for d in workspace.documents]
-    (ws / "variables" / "flag.toml").write_text((ws / "variables" / "flag.toml").read_text()
-                                                + "\n")
+    (ws / "variables" / "flag.toml").write_text((ws / "variables" / "flag.toml").read_text() + "\n")
     assert cache.tree_key(DirTree(ws)) != key
 
 
-def test_disabled_and_corrupt(tmp_path: Path, cache_home: Path,
-                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_disabled_and_corrupt(
+    tmp_path: Path, cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cache_home.mkdir(parents=True)
     (cache_home / "abc.json").write_text("{not json")
     assert cache.load("abc") is None

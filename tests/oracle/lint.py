@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-_SCRIPT = r'''
+_SCRIPT = r"""
 import asyncio, json, os, sys
 import rototo
 
@@ -28,13 +28,17 @@ async def main():
 asyncio.run(main())
 sys.stdout.flush()
 os._exit(0)
-'''
+"""
 
 
 def reference_lint(roots: list[Path]) -> list[dict[str, Any]]:
-    proc = subprocess.run([sys.executable, "-c", _SCRIPT],
-                          input=json.dumps([str(r) for r in roots]), capture_output=True,
-                          text=True, timeout=900)
+    proc = subprocess.run(
+        [sys.executable, "-c", _SCRIPT],
+        input=json.dumps([str(r) for r in roots]),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     if proc.returncode != 0 or not proc.stdout:
         raise RuntimeError(f"reference engine failed: {proc.stderr[-2000:]}")
     return json.loads(proc.stdout)
@@ -43,10 +47,22 @@ def reference_lint(roots: list[Path]) -> list[dict[str, Any]]:
 def key(d: dict[str, Any]) -> tuple[str, ...]:
     location = d["location"]
     rng = location.get("range")
-    where = "-" if rng is None else (f"{rng['start']['line']}:{rng['start']['character']}-"
-                                     f"{rng['end']['line']}:{rng['end']['character']}")
-    return (d["rule"], d["severity"], d["stage"], json.dumps(d["entity"], sort_keys=True),
-            location["path"], where)
+    where = (
+        "-"
+        if rng is None
+        else (
+            f"{rng['start']['line']}:{rng['start']['character']}-"
+            f"{rng['end']['line']}:{rng['end']['character']}"
+        )
+    )
+    return (
+        d["rule"],
+        d["severity"],
+        d["stage"],
+        json.dumps(d["entity"], sort_keys=True),
+        location["path"],
+        where,
+    )
 
 
 def ours_lint(root: Path) -> dict[str, Any]:
@@ -63,8 +79,10 @@ def refusal_matches(ours: dict[str, Any]) -> bool:
     """The reference raises on manifest problems where we report them as diagnostics."""
     if "error" in ours:
         return True
-    return any(d["rule"].startswith("rototo/workspace-manifest") and d["severity"] == "error"
-               for d in ours.get("diagnostics", []))
+    return any(
+        d["rule"].startswith("rototo/workspace-manifest") and d["severity"] == "error"
+        for d in ours.get("diagnostics", [])
+    )
 
 
 def compare(ours: dict[str, Any], theirs: dict[str, Any]) -> tuple[Counter, Counter]:

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-_SCRIPT = r'''
+_SCRIPT = r"""
 import asyncio, json, os, sys
 import rototo
 
@@ -42,13 +42,18 @@ async def main():
 asyncio.run(main())
 sys.stdout.flush()
 os._exit(0)
-'''
+"""
 
 
 def resolve_batch(jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """jobs: [{source, queries: [(kind, id, context)]}] -> [{results}|{load_error}]."""
-    proc = subprocess.run([sys.executable, "-c", _SCRIPT], input=json.dumps(jobs),
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-c", _SCRIPT],
+        input=json.dumps(jobs),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if proc.returncode != 0 or not proc.stdout:
         raise RuntimeError(f"reference engine failed: {proc.stderr[-2000:]}")
     return json.loads(proc.stdout)

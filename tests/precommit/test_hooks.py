@@ -29,8 +29,9 @@ def _repo(tmp_path: Path, broken: bool) -> Path:
 def test_lint_changed_maps_files_to_workspaces(tmp_path: Path) -> None:
     repo = _repo(tmp_path, broken=True)
     changed = repo / "config" / "variables" / "max-projects.toml"
-    result = run_cli("lint-changed", str(changed), str(repo / "config" / "contexts" /
-                                                       "free-us.json"))
+    result = run_cli(
+        "lint-changed", str(changed), str(repo / "config" / "contexts" / "free-us.json")
+    )
     assert result.code == 1 and result.out.count("variables/max-projects.toml") == 1
     assert run_cli("lint-changed", str(tmp_path / "unrelated.txt")).code == 0
 
@@ -38,15 +39,25 @@ def test_lint_changed_maps_files_to_workspaces(tmp_path: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("broken", [False, True])
 def test_pre_commit_try_repo(tmp_path: Path, broken: bool) -> None:
-    if shutil.which("pre-commit") is None and not (Path(sys.executable).parent /
-                                                   "pre-commit").exists():
+    if (
+        shutil.which("pre-commit") is None
+        and not (Path(sys.executable).parent / "pre-commit").exists()
+    ):
         pytest.skip("pre-commit is not installed")
     exe = str(Path(sys.executable).parent / "pre-commit")
     repo = _repo(tmp_path, broken)
-    proc = subprocess.run([exe, "try-repo", str(ROOT), "rototo-lint", "--all-files"], cwd=repo,
-                          capture_output=True, text=True, timeout=900,
-                          env={"PRE_COMMIT_HOME": str(tmp_path / "cache"),
-                               "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    proc = subprocess.run(
+        [exe, "try-repo", str(ROOT), "rototo-lint", "--all-files"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={
+            "PRE_COMMIT_HOME": str(tmp_path / "cache"),
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path),
+        },
+    )
     assert (proc.returncode != 0) == broken, proc.stdout + proc.stderr
     if broken:
         assert "rototo/variable-unknown-value" in proc.stdout

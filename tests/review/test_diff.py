@@ -19,8 +19,10 @@ def _cells(report, ws: int = 0) -> set[tuple[str, str, str | None, str | None]]:
             return None
         return outcome.get("value_key", "error")
 
-    return {(r.variable, r.context, key(r.before), key(r.after))
-            for r in report.workspaces[ws].resolutions}
+    return {
+        (r.variable, r.context, key(r.before), key(r.after))
+        for r in report.workspaces[ws].resolutions
+    }
 
 
 def test_three_dot_range_uses_merge_base(repo: Repo) -> None:
@@ -31,8 +33,14 @@ def test_three_dot_range_uses_merge_base(repo: Repo) -> None:
     repo.write({"qualifiers/paid.toml": qualifier_plan(["enterprise"])}, "cfg")
     repo.commit("main moves")
     repo.checkout("feature")
-    repo.write({"variables/limit.toml": int_variable({"small": 3, "large": 50}, "small",
-                                                     [("paid", "large")])}, "cfg")
+    repo.write(
+        {
+            "variables/limit.toml": int_variable(
+                {"small": 3, "large": 50}, "small", [("paid", "large")]
+            )
+        },
+        "cfg",
+    )
     repo.commit("feature")
     pr = repo.diff("main...feature")
     assert pr.base["rev"] == "main" and pr.head["rev"] == "feature"
@@ -45,7 +53,9 @@ def test_three_dot_range_uses_merge_base(repo: Repo) -> None:
     # two dots compare the tips: main's qualifier change shows up reversed too
     tips = repo.diff("main..feature")
     assert {c.kind for c in tips.workspaces[0].changes} == {
-        "variable_value_changed", "qualifier_predicate_changed"}
+        "variable_value_changed",
+        "qualifier_predicate_changed",
+    }
 
 
 def test_worktree_side_and_default_range(repo: Repo) -> None:
@@ -55,8 +65,10 @@ def test_worktree_side_and_default_range(repo: Repo) -> None:
     report = repo.diff()
     assert report.head == {"rev": "WORKTREE", "commit": None}
     assert report.workspaces[0].path == "."
-    assert _cells(report) == {("limit", "contexts/free.json", "small", "large"),
-                              ("limit", "contexts/edu.json", "small", "large")}
+    assert _cells(report) == {
+        ("limit", "contexts/free.json", "small", "large"),
+        ("limit", "contexts/edu.json", "small", "large"),
+    }
     kinds = sorted(c.kind for c in report.workspaces[0].changes)
     assert kinds == ["variable_default_changed", "variable_rule_removed"]
     removed = next(c for c in report.workspaces[0].changes if c.kind == "variable_rule_removed")
@@ -109,8 +121,7 @@ def test_not_loadable_head_reports_lint_and_skips_resolution(repo: Repo) -> None
 def test_incremental_resolution_skips_unchanged_closures(repo: Repo, monkeypatch) -> None:
     files = base_workspace()
     for i in range(20):
-        files[f"variables/extra-{i}.toml"] = int_variable({"a": i, "b": i + 1}, "a",
-                                                          [("big", "b")])
+        files[f"variables/extra-{i}.toml"] = int_variable({"a": i, "b": i + 1}, "a", [("big", "b")])
     repo.write(files)
     repo.commit()
     repo.write({"qualifiers/paid.toml": qualifier_plan(["edu"])})
@@ -127,21 +138,31 @@ def test_incremental_resolution_skips_unchanged_closures(repo: Repo, monkeypatch
     # only `limit` reaches the changed qualifier: 1 variable x 3 contexts x 2 sides
     assert set(calls) == {"limit"} and len(calls) == 6
     assert ws.variables_resolved == 1 and ws.variables_skipped == 21
-    assert _cells(report) == {("limit", "contexts/growth.json", "large", "small"),
-                              ("limit", "contexts/edu.json", "small", "large")}
+    assert _cells(report) == {
+        ("limit", "contexts/growth.json", "large", "small"),
+        ("limit", "contexts/edu.json", "small", "large"),
+    }
 
 
 def test_context_union_head_content_wins(repo: Repo) -> None:
     repo.write(base_workspace())
     repo.commit()
-    repo.write({"contexts/growth.json": json.dumps({"account": {"plan": "free", "seats": 1}}),
-                "contexts/new.json": json.dumps({"account": {"plan": "growth", "seats": 5}}),
-                "variables/limit.toml": int_variable({"small": 3, "large": 30}, "small",
-                                                     [("paid", "large")])})
+    repo.write(
+        {
+            "contexts/growth.json": json.dumps({"account": {"plan": "free", "seats": 1}}),
+            "contexts/new.json": json.dumps({"account": {"plan": "growth", "seats": 5}}),
+            "variables/limit.toml": int_variable(
+                {"small": 3, "large": 30}, "small", [("paid", "large")]
+            ),
+        }
+    )
     report = repo.diff()
     ws = report.workspaces[0]
-    assert {c.kind for c in ws.changes} == {"context_changed", "context_added",
-                                           "variable_value_changed"}
+    assert {c.kind for c in ws.changes} == {
+        "context_changed",
+        "context_added",
+        "variable_value_changed",
+    }
     # growth.json is judged with head content on both sides: free plan, no change
     assert _cells(report) == {("limit", "contexts/new.json", "large", "large")}
 
@@ -172,9 +193,15 @@ def test_lint_delta_matches_on_rule_path_entity_not_lines(repo: Repo) -> None:
 def test_extends_reads_parent_at_the_same_revision(repo: Repo) -> None:
     parent = base_workspace()
     repo.write(parent, "base")
-    repo.write({"rototo-workspace.toml": 'schema_version = 1\nextends = ["../base"]\n',
-                "variables/limit.toml": int_variable({"small": 1, "large": 2}, "small",
-                                                     [("paid", "large")])}, "team")
+    repo.write(
+        {
+            "rototo-workspace.toml": 'schema_version = 1\nextends = ["../base"]\n',
+            "variables/limit.toml": int_variable(
+                {"small": 1, "large": 2}, "small", [("paid", "large")]
+            ),
+        },
+        "team",
+    )
     repo.commit()
     # only the parent changes: the child's behaviour changes with it
     repo.write({"qualifiers/paid.toml": qualifier_plan(["free"])}, "base")

@@ -27,17 +27,22 @@ def _mutate(rng: random.Random, files: dict[str, str]) -> dict[str, str]:
             rules = rng.sample([("paid", "large"), ("big", "small")], rng.randrange(0, 3))
             files["variables/limit.toml"] = int_variable(
                 {"small": rng.randrange(5), "large": rng.randrange(20, 30)},
-                rng.choice(["small", "large"]), rules)
+                rng.choice(["small", "large"]),
+                rules,
+            )
         elif choice == 3:
             files["variables/seats-cap.toml"] = int_variable(
-                {"low": 10, "high": rng.choice([1000, 2000])}, rng.choice(["low", "high"]),
-                [("big", "high"), ("paid", "low")][: rng.randrange(0, 3)])
+                {"low": 10, "high": rng.choice([1000, 2000])},
+                rng.choice(["low", "high"]),
+                [("big", "high"), ("paid", "low")][: rng.randrange(0, 3)],
+            )
         elif choice == 4:
             name = f"variables/new-{rng.randrange(3)}.toml"
             files[name] = int_variable({"a": 1, "b": 2}, "a", [("paid", "b")])
         else:
             files[f"contexts/random-{rng.randrange(3)}.json"] = json.dumps(
-                {"account": {"plan": rng.choice(PLANS), "seats": rng.randrange(0, 700)}})
+                {"account": {"plan": rng.choice(PLANS), "seats": rng.randrange(0, 700)}}
+            )
     return files
 
 
@@ -57,10 +62,14 @@ def _reference_cells(repo: Repo, report, tmp_path: Path) -> set[tuple[str, str, 
     for index, side in enumerate((base_side, head_side)):
         tree = side.opened("").tree
         root = export_tree(tree, tmp_path / f"side{index}")
-        ids = sorted(p[len("variables/"):-5] for p in tree.files() if p.startswith("variables/"))
+        ids = sorted(p[len("variables/") : -5] for p in tree.files() if p.startswith("variables/"))
         variables.append(ids)
-        jobs.append({"source": str(root), "queries": [
-            ["variable", v, contexts[c]] for v in ids for c in sorted(contexts)]})
+        jobs.append(
+            {
+                "source": str(root),
+                "queries": [["variable", v, contexts[c]] for v in ids for c in sorted(contexts)],
+            }
+        )
     answers = resolve_batch(jobs)
     outcomes: list[dict[tuple[str, str], str]] = []
     for ids, answer in zip(variables, answers, strict=True):
@@ -70,14 +79,20 @@ def _reference_cells(repo: Repo, report, tmp_path: Path) -> set[tuple[str, str, 
         for v in ids:
             for c in sorted(contexts):
                 result = next(it)
-                cells[(v, c)] = ("error" if "error" in result
-                                 else f"{result['value_key']}={json.dumps(result['value'])}")
+                cells[(v, c)] = (
+                    "error"
+                    if "error" in result
+                    else f"{result['value_key']}={json.dumps(result['value'])}"
+                )
         outcomes.append(cells)
     before, after = outcomes
     keys = set(before) | set(after)
     assert ws.contexts == sorted(contexts)
-    return {(v, c, before.get((v, c), "absent"), after.get((v, c), "absent"))
-            for v, c in keys if before.get((v, c), "absent") != after.get((v, c), "absent")}
+    return {
+        (v, c, before.get((v, c), "absent"), after.get((v, c), "absent"))
+        for v, c in keys
+        if before.get((v, c), "absent") != after.get((v, c), "absent")
+    }
 
 
 def _our_cells(report) -> set[tuple[str, str, str, str]]:
@@ -88,8 +103,10 @@ def _our_cells(report) -> set[tuple[str, str, str, str]]:
             return "error"
         return f"{outcome['value_key']}={json.dumps(outcome['value'])}"
 
-    return {(r.variable, r.context, text(r.before), text(r.after))
-            for r in report.workspaces[0].resolutions}
+    return {
+        (r.variable, r.context, text(r.before), text(r.after))
+        for r in report.workspaces[0].resolutions
+    }
 
 
 @pytest.mark.parametrize("seed", range(12))

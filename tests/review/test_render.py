@@ -12,24 +12,49 @@ from rototo_ci.review.report import Change, DiffReport, LintDelta, ResolutionCha
 
 def _diag(i: int, severity: str = "error") -> Diagnostic:
     rng = Range(Position(i, 2), Position(i, 9))
-    return Diagnostic(rule="rototo/variable-unknown-value", severity=severity, stage="reference",
-                      entity={"kind": "variable", "id": f"v{i}"}, message=f"bad value {i}",
-                      help="", path=f"variables/v{i}.toml", range=rng)
+    return Diagnostic(
+        rule="rototo/variable-unknown-value",
+        severity=severity,
+        stage="reference",
+        entity={"kind": "variable", "id": f"v{i}"},
+        message=f"bad value {i}",
+        help="",
+        path=f"variables/v{i}.toml",
+        range=rng,
+    )
 
 
 def _huge_report(variables: int = 3000, contexts: int = 30) -> DiffReport:
     ws = WorkspaceDiff(path="config", status="modified", base_loadable=True, head_loadable=True)
     for v in range(variables):
-        ws.changes.append(Change("variable_default_changed", f"variable://v{v}",
-                                 f"variables/v{v}.toml", 9, {"before": "a", "after": "b"}))
+        ws.changes.append(
+            Change(
+                "variable_default_changed",
+                f"variable://v{v}",
+                f"variables/v{v}.toml",
+                9,
+                {"before": "a", "after": "b"},
+            )
+        )
         for c in range(contexts):
-            ws.resolutions.append(ResolutionChange(
-                f"v{v}", f"contexts/c{c}.json", {"value_key": "a", "value": v},
-                {"value_key": "b", "value": v + c}, f"variables/v{v}.toml", 9))
-    ws.lint = LintDelta(introduced=[_diag(i) for i in range(25)] +
-                        [_diag(i, "warning") for i in range(25)])
-    return DiffReport(base={"rev": "main", "commit": "a" * 40},
-                      head={"rev": "feature", "commit": "b" * 40}, workspaces=[ws])
+            ws.resolutions.append(
+                ResolutionChange(
+                    f"v{v}",
+                    f"contexts/c{c}.json",
+                    {"value_key": "a", "value": v},
+                    {"value_key": "b", "value": v + c},
+                    f"variables/v{v}.toml",
+                    9,
+                )
+            )
+    ws.lint = LintDelta(
+        introduced=[_diag(i) for i in range(25)] + [_diag(i, "warning") for i in range(25)]
+    )
+    return DiffReport(
+        base={"rev": "main", "commit": "a" * 40},
+        head={"rev": "feature", "commit": "b" * 40},
+        workspaces=[ws],
+    )
 
 
 def test_markdown_is_capped_and_says_so() -> None:
@@ -68,12 +93,17 @@ def test_github_annotations_capped_per_kind() -> None:
 
 def test_github_escaping() -> None:
     ws = WorkspaceDiff(path=".", status="modified", base_loadable=True, head_loadable=True)
-    ws.resolutions.append(ResolutionChange("a,b", "c:1", None, {"error": "100% boom"},
-                                           "variables/a,b.toml", 1))
-    ws.resolutions.append(ResolutionChange("a,b", "c:2", None, {"value_key": "k", "value": 1},
-                                           "variables/a,b.toml", 1))
-    out = render_github(DiffReport({"rev": "x", "commit": None}, {"rev": "y", "commit": None},
-                                   [ws]))
+    ws.resolutions.append(
+        ResolutionChange("a,b", "c:1", None, {"error": "100% boom"}, "variables/a,b.toml", 1)
+    )
+    ws.resolutions.append(
+        ResolutionChange(
+            "a,b", "c:2", None, {"value_key": "k", "value": 1}, "variables/a,b.toml", 1
+        )
+    )
+    out = render_github(
+        DiffReport({"rev": "x", "commit": None}, {"rev": "y", "commit": None}, [ws])
+    )
     assert "file=variables/a%2Cb.toml" in out
     assert "100%25" in out and "%0A" in out and "\n::" not in out.rstrip("\n")
 

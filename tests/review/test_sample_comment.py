@@ -28,8 +28,9 @@ def sample_comment(tmp_path: Path) -> str:
     projects.write_text(projects.read_text().replace("paid = 25", "paid = 30"))
     rollout = repo.root / "config" / "qualifiers" / "checkout-rollout.toml"
     rollout.write_text(rollout.read_text().replace("[0, 2000]", "[0, 9000]"))
-    projects.write_text(projects.read_text() + (
-        '\n[[resolve.rule]]\nqualifier = "eu-request"\nvalue = "starter"\n'))
+    projects.write_text(
+        projects.read_text() + ('\n[[resolve.rule]]\nqualifier = "eu-request"\nvalue = "starter"\n')
+    )
     repo.commit("raise the paid project limit, widen the rollout")
     report = run_diff(DiffOptions(range="HEAD~1..HEAD", cwd=repo.root), context_set)
     return render_markdown(report)

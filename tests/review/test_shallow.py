@@ -25,11 +25,23 @@ def test_shallow_clone(tmp_path: Path) -> None:
     origin = Repo(tmp_path / "origin")
     origin.write(base_workspace())
     first = origin.commit("one")
-    origin.write({"variables/limit.toml": int_variable({"small": 3, "large": 99}, "small",
-                                                       [("paid", "large")])})
+    origin.write(
+        {
+            "variables/limit.toml": int_variable(
+                {"small": 3, "large": 99}, "small", [("paid", "large")]
+            )
+        }
+    )
     origin.commit("two")
-    _git("clone", "-q", "--depth", "1", f"file://{origin.root}", str(tmp_path / "clone"),
-         cwd=tmp_path)
+    _git(
+        "clone",
+        "-q",
+        "--depth",
+        "1",
+        f"file://{origin.root}",
+        str(tmp_path / "clone"),
+        cwd=tmp_path,
+    )
     clone = tmp_path / "clone"
 
     def diff(range_: str):

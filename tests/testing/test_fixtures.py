@@ -36,8 +36,9 @@ def test_generated_cases_cover_every_rule_and_agree_with_reference(tmp_path: Pat
         kind, ident = fixture.target.split(":")
         if kind == "variable":
             rules = len(workspace.model.variables[ident].rules)
-            assert {c.expect.matched_rule for c in fixture.cases if c.expect.matched is None} == \
-                set(range(rules))
+            assert {
+                c.expect.matched_rule for c in fixture.cases if c.expect.matched is None
+            } == set(range(rules))
             assert any(c.expect.matched == "default" for c in fixture.cases)
         else:
             assert {c.expect.value for c in fixture.cases} == {True, False}
@@ -62,10 +63,14 @@ def test_round_trip_and_hand_written_cases_survive(tmp_path: Path) -> None:
     path = out / "variables" / "max-projects.toml"
     parsed = parse_fixture_file("variables/max-projects.toml", path.read_text())
     assert render_fixture_file(parsed) == path.read_text()
-    path.write_text(path.read_text() + (
-        '\n[[case]]\nid = "vip"\ntitle = "a hand-written case"\ngenerated = false\n\n'
-        '[case.context.account]\nid = "x"\nplan = "enterprise"\nseats = 1000\n\n'
-        '[case.context.request]\ncountry = "US"\n\n[case.expect]\nvalue = 250\n'))
+    path.write_text(
+        path.read_text()
+        + (
+            '\n[[case]]\nid = "vip"\ntitle = "a hand-written case"\ngenerated = false\n\n'
+            '[case.context.account]\nid = "x"\nplan = "enterprise"\nseats = 1000\n\n'
+            '[case.context.request]\ncountry = "US"\n\n[case.expect]\nvalue = 250\n'
+        )
+    )
     again = generate_suite(Workspace.load(str(ws)), out, ["max-projects"], [])
     assert "vip" in again.files["variables/max-projects.toml"]
     assert stale_files(again, out) == {}
@@ -77,8 +82,12 @@ def test_check_detects_stale_suites_and_test_fails_readably(tmp_path: Path) -> N
     ws = _copy_example(tmp_path)
     out = ws / "tests"
     assert run_cli("fixtures", str(ws), "--out", str(out), "--variables", "--qualifiers").code == 0
-    assert run_cli("fixtures", str(ws), "--out", str(out), "--variables", "--qualifiers",
-                   "--check").code == 0
+    assert (
+        run_cli(
+            "fixtures", str(ws), "--out", str(out), "--variables", "--qualifiers", "--check"
+        ).code
+        == 0
+    )
     junit = tmp_path / "junit.xml"
     ok = run_cli("test", str(ws), "--junit-xml", str(junit))
     assert ok.code == 0, ok.out
@@ -105,10 +114,12 @@ def test_broken_suites_fail_cases_not_the_run(tmp_path: Path) -> None:
     suite_dir.mkdir()
     (suite_dir / SUITE_FILE).write_text(
         'schema_version = 1\n\n[[fixture]]\npath = "missing.toml"\ntarget = "variable:x"\n\n'
-        '[[fixture]]\npath = "v.toml"\ntarget = "variable:nope"\n')
+        '[[fixture]]\npath = "v.toml"\ntarget = "variable:nope"\n'
+    )
     (suite_dir / "v.toml").write_text(
         'schema_version = 1\ntarget = "variable:nope"\ndescription = ""\n\n[[case]]\nid = "a"\n'
-        'title = "t"\n[case.context]\nx = 1\n')
+        'title = "t"\n[case.context]\nx = 1\n'
+    )
     result = run_cli("test", str(ws), "--format", "json")
     data = json.loads(result.out)
     messages = [c["message"] for c in data["cases"] if not c["passed"]]

@@ -69,43 +69,70 @@ def _check_predicate(ctx: LintContext, qualifier: Qualifier, p: Predicate, schem
     entity = {"kind": "predicate", "qualifier": qualifier.id, "index": p.index}
     declared = declared_node(schema, p.path)
     if declared is None:
-        out.add("workspace-context-schema-attribute", doc, entity,
-                f"context attribute is not declared by the context schema: {p.attribute}",
-                node.get("attribute"))
+        out.add(
+            "workspace-context-schema-attribute",
+            doc,
+            entity,
+            f"context attribute is not declared by the context schema: {p.attribute}",
+            node.get("attribute"),
+        )
         return
     types = declared_types(declared)
     if types is None:
         return
     if p.op in NUMERIC_OPS:
         if not types <= NUMERIC:
-            out.add("qualifier-predicate-context-type-mismatch", doc, entity,
-                    f"{p.op} predicate requires numeric context attribute, but {p.attribute} "
-                    f"is declared as {_describe(types)}", node.get("op"))
+            out.add(
+                "qualifier-predicate-context-type-mismatch",
+                doc,
+                entity,
+                f"{p.op} predicate requires numeric context attribute, but {p.attribute} "
+                f"is declared as {_describe(types)}",
+                node.get("op"),
+            )
     elif p.op == "bucket":
         if not types <= SCALARS:
-            out.add("qualifier-predicate-context-type-mismatch", doc, entity,
-                    f"bucket predicate requires scalar context attribute, but {p.attribute} "
-                    f"is declared as {_describe(types)}", node.get("op"))
+            out.add(
+                "qualifier-predicate-context-type-mismatch",
+                doc,
+                entity,
+                f"bucket predicate requires scalar context attribute, but {p.attribute} "
+                f"is declared as {_describe(types)}",
+                node.get("op"),
+            )
     elif p.op in ("in", "not_in"):
         rejected = [item for item in p.value if not accepts(types, item)]
         if rejected:
             bad = rejected[0]
-            out.add("qualifier-predicate-context-type-mismatch", doc, entity,
-                    f"{p.op} predicate contains value type {json_type(bad)} incompatible with "
-                    f"context attribute {p.attribute} declared as {_describe(types)}",
-                    node.get("value"))
+            out.add(
+                "qualifier-predicate-context-type-mismatch",
+                doc,
+                entity,
+                f"{p.op} predicate contains value type {json_type(bad)} incompatible with "
+                f"context attribute {p.attribute} declared as {_describe(types)}",
+                node.get("value"),
+            )
     elif not accepts(types, p.value):
-        out.add("qualifier-predicate-context-type-mismatch", doc, entity,
-                f"{p.op} predicate value type {json_type(p.value)} is incompatible with context "
-                f"attribute {p.attribute} declared as {_describe(types)}", node.get("value"))
+        out.add(
+            "qualifier-predicate-context-type-mismatch",
+            doc,
+            entity,
+            f"{p.op} predicate value type {json_type(p.value)} is incompatible with context "
+            f"attribute {p.attribute} declared as {_describe(types)}",
+            node.get("value"),
+        )
 
 
 def _used_qualifiers(ctx: LintContext) -> set[str]:
     """Valid qualifiers reachable from the rules of variables without errors."""
     model = ctx.model
     broken = {d.path for d in ctx.out.items if d.is_error}
-    pending = [rule.qualifier for v in model.variables.values() if v.valid
-               and v.path not in broken for rule in v.rules]
+    pending = [
+        rule.qualifier
+        for v in model.variables.values()
+        if v.valid and v.path not in broken
+        for rule in v.rules
+    ]
     used: set[str] = set()
     while pending:
         qid = pending.pop()
@@ -127,17 +154,34 @@ def check(ctx: LintContext) -> None:
         if any(d.is_error for d in ctx.out.items):
             return  # only a lint-clean workspace is asked for a context schema
         used = _used_qualifiers(ctx)
-        first = next(((q, p) for q in qualifiers if q.id in used for p in q.predicates
-                      if p.qualifier_ref is None), None)
+        first = next(
+            (
+                (q, p)
+                for q in qualifiers
+                if q.id in used
+                for p in q.predicates
+                if p.qualifier_ref is None
+            ),
+            None,
+        )
         if first is not None and model.manifest is not None:
             qualifier, p = first
             assert p.node is not None
-            ctx.out.add("workspace-context-schema-missing", model.manifest, {"kind": "manifest"},
-                        "workspace does not declare schemas/context.schema.json for qualifier "
-                        f"context attribute: {p.attribute}", None,
-                        related=[Related(qualifier.path,
-                                         node_range(qualifier.doc, p.node.get("attribute")),
-                                         f"context attribute read here: {p.attribute}")])
+            ctx.out.add(
+                "workspace-context-schema-missing",
+                model.manifest,
+                {"kind": "manifest"},
+                "workspace does not declare schemas/context.schema.json for qualifier "
+                f"context attribute: {p.attribute}",
+                None,
+                related=[
+                    Related(
+                        qualifier.path,
+                        node_range(qualifier.doc, p.node.get("attribute")),
+                        f"context attribute read here: {p.attribute}",
+                    )
+                ],
+            )
         return
     if not context_schema.valid:
         return

@@ -26,17 +26,26 @@ def _cycles(ctx: LintContext) -> None:
             for _, ref, _ in node.references:
                 if ref == qualifier.id:
                     # located on the first reference that leads back round the cycle
-                    attribute = next(a for _, r, a in qualifier.references
-                                     if r == qualifier.id or _reaches(model, r, qualifier.id))
+                    attribute = next(
+                        a
+                        for _, r, a in qualifier.references
+                        if r == qualifier.id or _reaches(model, r, qualifier.id)
+                    )
                     if len(trail) == 1:
                         message, related = f"qualifier references itself: {qualifier.id}", []
                     else:
-                        message = ("qualifier participates in a reference cycle with: "
-                                   + ", ".join(sorted(set(trail))))
+                        message = "qualifier participates in a reference cycle with: " + ", ".join(
+                            sorted(set(trail))
+                        )
                         related = _cycle_related(model, trail)
-                    out.add("qualifier-cycle", qualifier.doc,
-                            {"kind": "qualifier", "id": qualifier.id}, message, attribute,
-                            related=related)
+                    out.add(
+                        "qualifier-cycle",
+                        qualifier.doc,
+                        {"kind": "qualifier", "id": qualifier.id},
+                        message,
+                        attribute,
+                        related=related,
+                    )
                     stack.clear()
                     break
                 if ref not in seen:
@@ -63,8 +72,9 @@ def _cycle_related(model: Model, trail: list[str]) -> list[Related]:
         nxt = trail[index + 1] if index + 1 < len(trail) else trail[0]
         q = model.qualifiers[qid]
         attribute = next(a for _, r, a in q.references if r == nxt)
-        related.append(Related(q.path, node_range(q.doc, attribute),
-                               f"cycle reference: {qid} -> {nxt}"))
+        related.append(
+            Related(q.path, node_range(q.doc, attribute), f"cycle reference: {qid} -> {nxt}")
+        )
     return related
 
 
@@ -74,9 +84,15 @@ def _comparable_predicate(item: TTable) -> bool:
     if op is not None and op.plain() == "bucket":
         salt, bounds = item.get("salt"), item.get("range")
         spec = bounds.plain() if bounds is not None else None
-        return (salt is not None and isinstance(salt.plain(), str) and isinstance(spec, list)
-                and len(spec) == 2 and all(isinstance(b, int) for b in spec)
-                and 0 <= spec[0] < spec[1] <= BUCKET_SPACE and item.get("value") is None)
+        return (
+            salt is not None
+            and isinstance(salt.plain(), str)
+            and isinstance(spec, list)
+            and len(spec) == 2
+            and all(isinstance(b, int) for b in spec)
+            and 0 <= spec[0] < spec[1] <= BUCKET_SPACE
+            and item.get("value") is None
+        )
     return item.get("value") is not None
 
 
@@ -97,11 +113,20 @@ def _duplicates(ctx: LintContext, qualifier: Qualifier) -> None:
             first[key] = (index, item)
             continue
         original, original_node = first[key]
-        ctx.out.add("qualifier-predicate-duplicate", qualifier.doc,
-                    {"kind": "predicate", "qualifier": qualifier.id, "index": index},
-                    f"predicate duplicates an earlier predicate: {original + 1}", item,
-                    related=[Related(qualifier.path, node_range(qualifier.doc, original_node),
-                                     f"first matching predicate: {original + 1}")])
+        ctx.out.add(
+            "qualifier-predicate-duplicate",
+            qualifier.doc,
+            {"kind": "predicate", "qualifier": qualifier.id, "index": index},
+            f"predicate duplicates an earlier predicate: {original + 1}",
+            item,
+            related=[
+                Related(
+                    qualifier.path,
+                    node_range(qualifier.doc, original_node),
+                    f"first matching predicate: {original + 1}",
+                )
+            ],
+        )
 
 
 def _reachability(ctx: LintContext, in_cycles: set[str]) -> None:
@@ -115,19 +140,28 @@ def _reachability(ctx: LintContext, in_cycles: set[str]) -> None:
         if qid in reachable:
             continue
         reachable.add(qid)
-        pending.extend(ref for _, ref, _ in model.qualifiers[qid].references
-                       if ref in model.qualifiers)
+        pending.extend(
+            ref for _, ref, _ in model.qualifiers[qid].references if ref in model.qualifiers
+        )
     for qid in sorted(model.qualifiers):
         qualifier = model.qualifiers[qid]
         entity = {"kind": "qualifier", "id": qid}
         if qid in in_cycles:
             continue  # the cycle error says more than a reachability warning would
         if qid not in from_rules and qid not in from_qualifiers:
-            out.add("qualifier-unreferenced", qualifier.doc, entity,
-                    f"qualifier is not referenced: {qid}")
+            out.add(
+                "qualifier-unreferenced",
+                qualifier.doc,
+                entity,
+                f"qualifier is not referenced: {qid}",
+            )
         elif qid not in reachable:
-            out.add("qualifier-unreachable", qualifier.doc, entity,
-                    f"qualifier cannot affect resolution: {qid}")
+            out.add(
+                "qualifier-unreachable",
+                qualifier.doc,
+                entity,
+                f"qualifier cannot affect resolution: {qid}",
+            )
 
 
 def _rules(ctx: LintContext) -> None:
@@ -140,31 +174,52 @@ def _rules(ctx: LintContext) -> None:
             if rule.qualifier in seen_qualifiers:
                 first = next(r for r in variable.rules if r.qualifier == rule.qualifier)
                 assert first.node is not None
-                out.add("variable-rule-shadowed", variable.doc, entity,
-                        f"rule is shadowed by an earlier rule with qualifier: {rule.qualifier}",
-                        rule.node.get("qualifier"),
-                        related=[Related(variable.path,
-                                         node_range(variable.doc, first.node.get("qualifier")),
-                                         f"first rule using qualifier: {rule.qualifier}")])
+                out.add(
+                    "variable-rule-shadowed",
+                    variable.doc,
+                    entity,
+                    f"rule is shadowed by an earlier rule with qualifier: {rule.qualifier}",
+                    rule.node.get("qualifier"),
+                    related=[
+                        Related(
+                            variable.path,
+                            node_range(variable.doc, first.node.get("qualifier")),
+                            f"first rule using qualifier: {rule.qualifier}",
+                        )
+                    ],
+                )
             else:
                 seen_qualifiers[rule.qualifier] = rule.index
             if variable.default is not None and rule.value == variable.default:
                 resolve = variable.doc.toml.get("resolve") if variable.doc.toml else None
                 default_node = resolve.get("default") if isinstance(resolve, TTable) else None
-                out.add("variable-rule-selects-default-value", variable.doc, entity,
-                        f"rule selects the same value as the resolve default: {rule.value}",
-                        rule.node.get("value"),
-                        related=[Related(variable.path, node_range(variable.doc, default_node),
-                                         f"resolve default value: {rule.value}")])
+                out.add(
+                    "variable-rule-selects-default-value",
+                    variable.doc,
+                    entity,
+                    f"rule selects the same value as the resolve default: {rule.value}",
+                    rule.node.get("value"),
+                    related=[
+                        Related(
+                            variable.path,
+                            node_range(variable.doc, default_node),
+                            f"resolve default value: {rule.value}",
+                        )
+                    ],
+                )
         table = variable.doc.toml
         values = table.get("values") if table is not None else None
         if isinstance(values, TTable):
             for key, entry in values.entries.items():
                 # a resource-backed variable selects objects: its [values] are never selected
                 if variable.resource is not None or key not in variable.referenced_keys:
-                    out.add("variable-value-unused", variable.doc,
-                            {"kind": "value", "variable": variable.id, "key": key},
-                            f"variable value is not referenced: {key}", entry.node)
+                    out.add(
+                        "variable-value-unused",
+                        variable.doc,
+                        {"kind": "value", "variable": variable.id, "key": key},
+                        f"variable value is not referenced: {key}",
+                        entry.node,
+                    )
 
 
 def check(ctx: LintContext) -> None:

@@ -32,5 +32,10 @@ def check(documents: list[Document], out: Collector) -> None:
             continue
         located = failure.located and not failure.unreadable
         rng = doc.lines.range(failure.start, failure.end) if located else None
-        out.add(_RULES[doc.kind], doc, entity_for(doc),
-                f"failed to parse {doc.path}: {failure.message}", rng)
+        out.add(
+            _RULES[doc.kind],
+            doc,
+            entity_for(doc),
+            f"failed to parse {doc.path}: {failure.message}",
+            rng,
+        )

@@ -22,9 +22,14 @@ def _resources(ctx: LintContext) -> None:
         if path is None or path not in schema_docs:
             shown = path if path is not None else resource.schema_node.plain()
             resource.valid = False
-            out.add("resource-schema-ref", resource.doc, {"kind": "resource", "id": resource.id},
-                    f"resource schema reference is invalid: schema file not found: {shown}",
-                    resource.schema_node, stage="reference")
+            out.add(
+                "resource-schema-ref",
+                resource.doc,
+                {"kind": "resource", "id": resource.id},
+                f"resource schema reference is invalid: schema file not found: {shown}",
+                resource.schema_node,
+                stage="reference",
+            )
 
 
 def _qualifiers(ctx: LintContext) -> None:
@@ -32,9 +37,13 @@ def _qualifiers(ctx: LintContext) -> None:
     for qualifier in model.qualifiers.values():
         for index, ref, attribute in qualifier.references:
             if ref not in model.qualifiers:
-                out.add("qualifier-predicate-unknown-qualifier", qualifier.doc,
-                        {"kind": "predicate", "qualifier": qualifier.id, "index": index},
-                        f"predicate references unknown qualifier: {ref}", attribute)
+                out.add(
+                    "qualifier-predicate-unknown-qualifier",
+                    qualifier.doc,
+                    {"kind": "predicate", "qualifier": qualifier.id, "index": index},
+                    f"predicate references unknown qualifier: {ref}",
+                    attribute,
+                )
 
 
 def _variables(ctx: LintContext) -> None:
@@ -43,18 +52,24 @@ def _variables(ctx: LintContext) -> None:
         table = variable.doc.toml
         assert table is not None
         if variable.resource is not None and variable.resource not in model.resources:
-            out.add("variable-unknown-resource", variable.doc,
-                    {"kind": "variable", "id": variable.id},
-                    f"variable references unknown resource: {variable.resource}",
-                    table.get("type"))
+            out.add(
+                "variable-unknown-resource",
+                variable.doc,
+                {"kind": "variable", "id": variable.id},
+                f"variable references unknown resource: {variable.resource}",
+                table.get("type"),
+            )
             continue
         for rule in variable.rules:
             if rule.qualifier not in model.qualifiers:
                 assert rule.node is not None
-                out.add("variable-rule-unknown-qualifier", variable.doc,
-                        {"kind": "rule", "variable": variable.id, "index": rule.index},
-                        f"rule references unknown qualifier: {rule.qualifier}",
-                        rule.node.get("qualifier"))
+                out.add(
+                    "variable-rule-unknown-qualifier",
+                    variable.doc,
+                    {"kind": "rule", "variable": variable.id, "index": rule.index},
+                    f"rule references unknown qualifier: {rule.qualifier}",
+                    rule.node.get("qualifier"),
+                )
         if variable.resource is not None:
             known = set(model.resources[variable.resource].objects)
             noun = "resource object"
@@ -66,16 +81,23 @@ def _variables(ctx: LintContext) -> None:
         resolve = table.get("resolve")
         if variable.default is not None and variable.default not in known:
             assert isinstance(resolve, TTable)
-            out.add("variable-unknown-value", variable.doc,
-                    {"kind": "variable", "id": variable.id},
-                    f"resolve default references unknown {noun}: {variable.default}",
-                    resolve.get("default"))
+            out.add(
+                "variable-unknown-value",
+                variable.doc,
+                {"kind": "variable", "id": variable.id},
+                f"resolve default references unknown {noun}: {variable.default}",
+                resolve.get("default"),
+            )
         for rule in variable.rules:
             assert rule.node is not None
             if rule.value not in known:
-                out.add("variable-unknown-value", variable.doc,
-                        {"kind": "rule", "variable": variable.id, "index": rule.index},
-                        f"rule references unknown {noun}: {rule.value}", rule.node.get("value"))
+                out.add(
+                    "variable-unknown-value",
+                    variable.doc,
+                    {"kind": "rule", "variable": variable.id, "index": rule.index},
+                    f"rule references unknown {noun}: {rule.value}",
+                    rule.node.get("value"),
+                )
 
 
 def _schemas(ctx: LintContext) -> None:
@@ -83,8 +105,12 @@ def _schemas(ctx: LintContext) -> None:
     referenced = {r.schema_path for r in model.resources.values() if r.schema_path}
     for schema in model.schemas.values():
         if schema.valid and schema.path != CONTEXT_SCHEMA and schema.path not in referenced:
-            out.add("schema-unreferenced", schema.doc, {"kind": "schema", "path": schema.path},
-                    f"schema is not referenced: {schema.path}")
+            out.add(
+                "schema-unreferenced",
+                schema.doc,
+                {"kind": "schema", "path": schema.path},
+                f"schema is not referenced: {schema.path}",
+            )
 
 
 def check(ctx: LintContext) -> None:

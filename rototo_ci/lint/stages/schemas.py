@@ -42,8 +42,12 @@ def check(ctx: LintContext) -> None:
         is_context = doc.path == CONTEXT_SCHEMA
         if doc.failure is not None:
             if is_context:
-                out.add("workspace-context-schema-ref", doc, entity,
-                        f"context schema cannot be parsed: {doc.failure.message}")
+                out.add(
+                    "workspace-context-schema-ref",
+                    doc,
+                    entity,
+                    f"context schema cannot be parsed: {doc.failure.message}",
+                )
             continue
         schema = model.schemas[doc.path]
         problem = schema_error(schema.value)
@@ -51,13 +55,21 @@ def check(ctx: LintContext) -> None:
             schema.valid = False
             out.add("schema-invalid", doc, entity, f"schema is invalid: {problem}")
             if is_context:
-                out.add("workspace-context-schema-ref", doc, entity,
-                        f"context schema is invalid: {problem}")
+                out.add(
+                    "workspace-context-schema-ref",
+                    doc,
+                    entity,
+                    f"context schema is invalid: {problem}",
+                )
             continue
         ctx.validators[doc.path] = validator(schema.value)
         if is_context and isinstance(schema.value, dict):
             properties = schema.value.get("properties")
             if isinstance(properties, dict) and RESERVED_CONTEXT_FIELD in properties:
                 schema.valid = False
-                out.add("workspace-context-schema-reserved-field", doc, entity,
-                        "context schema declares reserved top-level field: qualifier")
+                out.add(
+                    "workspace-context-schema-reserved-field",
+                    doc,
+                    entity,
+                    "context schema declares reserved top-level field: qualifier",
+                )

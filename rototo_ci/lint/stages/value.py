@@ -28,8 +28,7 @@ def matches_type(type_name: str, value: Any) -> bool:
     return False
 
 
-def resource_references(schema: Any, value: Any, path: str = "$"
-                        ) -> Iterator[tuple[str, str, Any]]:
+def resource_references(schema: Any, value: Any, path: str = "$") -> Iterator[tuple[str, str, Any]]:
     """(json path, resource id, referenced key) for every x-rototo-resource field in a value."""
     if not isinstance(schema, dict):
         return
@@ -60,16 +59,25 @@ def _variables(ctx: LintContext) -> None:
         table = variable.doc.toml
         assert table is not None
         if variable.type not in PRIMITIVE_TYPES:
-            out.add("variable-unknown-type", variable.doc, {"kind": "variable", "id": variable.id},
-                    f"variable declares unknown type: {variable.type}", table.get("type"))
+            out.add(
+                "variable-unknown-type",
+                variable.doc,
+                {"kind": "variable", "id": variable.id},
+                f"variable declares unknown type: {variable.type}",
+                table.get("type"),
+            )
             continue
         values_node = table.get("values")
         for key, value in (variable.values or {}).items():
             if not matches_type(variable.type, value):
                 node = values_node.get(key) if isinstance(values_node, TTable) else None
-                out.add("variable-value-type-mismatch", variable.doc,
-                        {"kind": "value", "variable": variable.id, "key": key},
-                        f"value {key} does not match type {variable.type}", node)
+                out.add(
+                    "variable-value-type-mismatch",
+                    variable.doc,
+                    {"kind": "value", "variable": variable.id, "key": key},
+                    f"value {key} does not match type {variable.type}",
+                    node,
+                )
 
 
 def _objects(ctx: LintContext, resource: Resource) -> None:
@@ -87,17 +95,32 @@ def _objects(ctx: LintContext, resource: Resource) -> None:
         whole = doc.lines.range(0, len(doc.text or ""))
         error = next(iter(validator.iter_errors(obj.value)), None)
         if error is not None:
-            out.add("resource-object-schema-mismatch", doc, entity,
-                    f"resource object {key} does not match schema: {error.message}", whole)
+            out.add(
+                "resource-object-schema-mismatch",
+                doc,
+                entity,
+                f"resource object {key} does not match schema: {error.message}",
+                whole,
+            )
             continue
         for path, target, ref in resource_references(schema.value, obj.value):
             owner = model.resources.get(target)
             if owner is None:
-                out.add("resource-object-unknown-reference", doc, entity,
-                        f"{path} references unknown resource: {target}", whole)
+                out.add(
+                    "resource-object-unknown-reference",
+                    doc,
+                    entity,
+                    f"{path} references unknown resource: {target}",
+                    whole,
+                )
             elif ref not in owner.objects:
-                out.add("resource-object-unknown-reference", doc, entity,
-                        f"{path} references unknown {target} object: {ref}", whole)
+                out.add(
+                    "resource-object-unknown-reference",
+                    doc,
+                    entity,
+                    f"{path} references unknown {target} object: {ref}",
+                    whole,
+                )
 
 
 def check(ctx: LintContext) -> None:
