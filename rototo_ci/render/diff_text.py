@@ -93,6 +93,10 @@ def _workspace(ws: WorkspaceDiff) -> RenderableType:
     return Group(*parts)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def render_text(report: DiffReport, color: bool = False, width: int = 120) -> str:
     s = report.summary
     base = report.base.get("commit") or ""
