@@ -108,15 +108,15 @@ def render_text(report: DiffReport, color: bool = False, width: int = 120) -> st
         f"{report.head['rev']}",
         ": ",
         (
-            f"{s['resolution_changes']} resolution changes",
+            _count(s["resolution_changes"], "resolution change"),
             "bold yellow" if s["resolution_changes"] else "green",
         ),
-        f", {s['changes']} semantic changes, ",
+        f", {_count(s['changes'], 'semantic change')}, ",
         (
-            f"{s['lint_introduced']} lint findings introduced",
+            f"{_count(s['lint_introduced'], 'lint finding')} introduced",
             "bold red" if report.introduced_errors else "",
         ),
-        f", {s['lint_resolved']} resolved, {s['workspaces']} workspaces",
+        f", {s['lint_resolved']} resolved, {_count(s['workspaces'], 'workspace')}",
     )
     renderables: list[RenderableType] = [summary]
     for ws in report.workspaces:
