@@ -10,6 +10,7 @@ from typing import Any
 import tomlkit
 
 from .engine.errors import RototoError
+from .lint.stages.context_schema import json_type
 
 ID_PATTERN = "lowercase letters, digits, '-' and '_'"
 
@@ -98,22 +99,6 @@ def resource_templates(ident: str) -> dict[str, str]:
     }
 
 
-def _json_type(value: Any) -> str | list[str]:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return "null"
-
-
 def _merge_type(current: Any, new: Any) -> Any:
     if current is None or current == new:
         return new
@@ -147,9 +132,9 @@ def infer_context_schema(root: Path) -> dict[str, Any]:
             elif predicate.op in ("in", "not_in"):
                 kind = None
                 for item in predicate.value:
-                    kind = _merge_type(kind, _json_type(item))
+                    kind = _merge_type(kind, json_type(item))
             else:
-                kind = _json_type(predicate.value)
+                kind = json_type(predicate.value)
             node = schema
             for part in predicate.path[:-1]:
                 node = node["properties"].setdefault(part, {"type": "object", "properties": {}})

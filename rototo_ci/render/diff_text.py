@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from ..review.report import DiffReport, Outcome, WorkspaceDiff
+from .console import StringConsole
 
 
 def _outcome(outcome: Outcome) -> Text:
@@ -124,14 +124,6 @@ def render_text(report: DiffReport, color: bool = False, width: int = 120) -> st
             continue
         renderables.append(Text(""))
         renderables.append(_workspace(ws))
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        force_terminal=color,
-        no_color=not color,
-        width=width,
-        highlight=False,
-        soft_wrap=False,
-    )
+    console = StringConsole(color, width, soft_wrap=False)
     console.print(Group(*renderables))
-    return buffer.getvalue()
+    return console.text()

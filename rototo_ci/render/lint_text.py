@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 
-from rich.console import Console
 from rich.text import Text
 
 from ..engine.diagnostics import Diagnostic
+from .console import StringConsole
 
 SourceLines = Callable[[str], list[str] | None]
 
@@ -32,15 +31,7 @@ def render_lint_text(
     quiet: bool = False,
 ) -> str:
     """`lines_of(path)` gives a file's lines for the caret excerpt (None when unavailable)."""
-    out = io.StringIO()
-    console = Console(
-        file=out,
-        force_terminal=color,
-        no_color=not color,
-        width=width,
-        highlight=False,
-        soft_wrap=True,
-    )
+    console = StringConsole(color, width)
     by_path: dict[str, list[Diagnostic]] = {}
     for d in diagnostics:
         by_path.setdefault(d.path, []).append(d)
@@ -70,4 +61,4 @@ def render_lint_text(
     if diagnostics or not quiet:
         style = "bold red" if any(d.is_error for d in diagnostics) else "bold green"
         console.print(Text(summary_line(diagnostics), style=style))
-    return out.getvalue()
+    return console.text()

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any
 
-from rich.console import Console
 from rich.text import Text
 
 from ..engine.resolve import QualifierTrace, VariableTrace
+from .console import StringConsole
 
 
 def _j(value: Any) -> str:
@@ -80,15 +79,7 @@ def render_resolve_text(
     color: bool = False,
     width: int = 100,
 ) -> str:
-    out = io.StringIO()
-    console = Console(
-        file=out,
-        force_terminal=color,
-        no_color=not color,
-        width=width,
-        highlight=False,
-        soft_wrap=True,
-    )
+    console = StringConsole(color, width)
     for trace in variables:
         for line in render_variable_trace(trace):
             console.print(line)
@@ -97,4 +88,4 @@ def render_resolve_text(
             console.print(line)
     for error in errors:
         console.print(Text(f"error: {error}", style="bold red"))
-    return out.getvalue()
+    return console.text()

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import io
-
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from ..testing.runner import TestReport
+from .console import StringConsole
 from .workflow import escape_data, escape_property
 
 
 def render_test_text(report: TestReport, color: bool = False, width: int = 100) -> str:
-    out = io.StringIO()
-    console = Console(
-        file=out, force_terminal=color, no_color=not color, width=width, highlight=False
-    )
+    console = StringConsole(color, width, soft_wrap=False)
     table = Table(title=f"rototo test {report.workspace}", title_justify="left")
     table.add_column("suite")
     table.add_column("passed", justify="right", style="green")
@@ -42,7 +37,7 @@ def render_test_text(report: TestReport, color: bool = False, width: int = 100) 
     total, failed = len(report.cases), len(report.failed)
     style = "bold red" if failed else "bold green"
     console.print(Text(f"{total - failed} passed, {failed} failed", style=style))
-    return out.getvalue()
+    return console.text()
 
 
 def render_test_github(report: TestReport, path_prefix: str = "") -> str:
