@@ -39,9 +39,11 @@ def _differ(value: Any) -> Any:
 def _outside(values: list[Any]) -> Any:
     sample = values[0] if values else "x"
     candidate = _differ(sample)
-    while any(candidate == v and type(candidate) is type(v) for v in values):
+    for _ in range(len(values) + 2):  # bounded: [true, false] leaves no boolean outside
+        if not any(candidate == v and type(candidate) is type(v) for v in values):
+            return candidate
         candidate = _differ(candidate)
-    return candidate
+    return "fixture-other"
 
 
 def _step(value: Any, up: bool) -> Any:
