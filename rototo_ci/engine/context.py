@@ -80,6 +80,8 @@ def _loads(text: str, where: str) -> Any:
 def read_context_file(path: Path, where: str | None = None) -> dict[str, Any]:
     """Read one JSON (or YAML, by extension) context object from a file."""
     label = where or str(path)
+    if "\x00" in str(path):
+        raise ContextError(f"context file name contains a NUL byte: {label!r}")
     try:
         size = path.stat().st_size
         if size > MAX_CONTEXT_BYTES:

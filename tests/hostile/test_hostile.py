@@ -136,6 +136,7 @@ def test_git_tree_symlinks_and_submodule_like_entries_are_ignored(tmp_path: Path
         "@/dev/null",
         "=1",
         "a..b=1",
+        "@x\x00y",  # found by the fuzzer
     ],
 )
 def test_bad_contexts(context: str) -> None:
