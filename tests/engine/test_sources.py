@@ -177,3 +177,33 @@ def test_dir_tree_never_reads_outside(tmp_path: Path) -> None:
         tree.read("variables/leak.toml")
     with pytest.raises(SourceError, match="outside"):
         tree.read("../secret.toml")
+
+
+def _tar(entries: dict[str, bytes]) -> bytes:
+    import io
+    import tarfile
+
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for name, data in entries.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def test_archive_unpacking_stays_inside_and_finds_the_workspace() -> None:
+    from rototo_ci.engine.sources import unpack_archive
+
+    manifest = b"schema_version = 1\n"
+    tree = unpack_archive(_tar({"pkg/cfg/rototo-workspace.toml": manifest,
+                                "pkg/cfg/variables/a.toml": b"x = 1\n"}), "", "a.tgz")
+    assert tree.files() == ["rototo-workspace.toml", "variables/a.toml"]
+    with pytest.raises(SourceError, match="escapes"):
+        unpack_archive(_tar({"../evil.toml": b"x"}), "", "b.tgz")
+    with pytest.raises(SourceError, match="not a readable"):
+        unpack_archive(b"garbage", "", "c.tgz")
+    both = _tar({"a/rototo-workspace.toml": manifest, "b/rototo-workspace.toml": manifest})
+    with pytest.raises(SourceError, match="several workspaces"):
+        unpack_archive(both, "", "d.tgz")
+    assert unpack_archive(both, "b", "d.tgz").files() == ["rototo-workspace.toml"]
