@@ -35,26 +35,22 @@ def _lint_key(d: Diagnostic) -> tuple[str, str, str]:
     return (d.rule, d.path, repr(sorted(d.entity.items())))
 
 
+def _unmatched(items: list[Diagnostic], other: list[Diagnostic]) -> list[Diagnostic]:
+    """Items with no counterpart in `other` (as multisets of rule, path and entity)."""
+    remaining = Counter(_lint_key(d) for d in other)
+    left = []
+    for d in items:
+        key = _lint_key(d)
+        if remaining[key] > 0:
+            remaining[key] -= 1
+        else:
+            left.append(d)
+    return left
+
+
 def lint_delta(base: list[Diagnostic], head: list[Diagnostic]) -> LintDelta:
     """Introduced and resolved diagnostics, matched on rule, path and entity (not lines)."""
-    base_counts = Counter(_lint_key(d) for d in base)
-    head_counts = Counter(_lint_key(d) for d in head)
-    introduced, resolved = [], []
-    remaining = Counter(base_counts)
-    for d in head:
-        key = _lint_key(d)
-        if remaining[key] > 0:
-            remaining[key] -= 1
-        else:
-            introduced.append(d)
-    remaining = Counter(head_counts)
-    for d in base:
-        key = _lint_key(d)
-        if remaining[key] > 0:
-            remaining[key] -= 1
-        else:
-            resolved.append(d)
-    return LintDelta(introduced, resolved)
+    return LintDelta(_unmatched(head, base), _unmatched(base, head))
 
 
 def _diagnostics(side: LoadedSide) -> list[Diagnostic]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..engine.errors import RototoError
 from ..engine.model import Predicate
-from ..engine.resolve import bucket_of, compile_compare
+from ..engine.resolve import QualifierTrace, bucket_of, compile_compare
 from ..engine.workspace import Workspace
 from .suite import BucketExpectation, Case, Expectation, FixtureFile
 
@@ -273,17 +273,7 @@ class Synthesizer:
             return None
         if rule_index is not None and (matched is None or matched.index != rule_index):
             return None
-        buckets = [
-            BucketExpectation(
-                p.attribute,
-                p.bucket["salt"],
-                [p.bucket["start"], p.bucket["end"]],
-                p.bucket["value"],
-            )
-            for q in trace.qualifier_traces
-            for p in q.predicates
-            if p.kind == "bucket" and p.bucket is not None
-        ]
+        buckets = bucket_expectations(trace.qualifier_traces)
         expect = Expectation(
             value=trace.resolution.value,
             value_key=trace.resolution.value_key,
@@ -311,16 +301,7 @@ class Synthesizer:
                 except RototoError:
                     trace = None
                 if trace is not None and trace.value == want:
-                    buckets = [
-                        BucketExpectation(
-                            p.attribute,
-                            p.bucket["salt"],
-                            [p.bucket["start"], p.bucket["end"]],
-                            p.bucket["value"],
-                        )
-                        for p in trace.predicates
-                        if p.kind == "bucket" and p.bucket
-                    ]
+                    buckets = bucket_expectations([trace])
                     case = Case(
                         "matches" if want else "does-not-match",
                         f"qualifier {qualifier_id} is {str(want).lower()}",
@@ -333,6 +314,18 @@ class Synthesizer:
             else:
                 fixture.cases.append(case)
         return fixture, notes
+
+
+def bucket_expectations(traces: list[QualifierTrace]) -> list[BucketExpectation]:
+    """The bucket value of every bucket predicate evaluated in these traces."""
+    return [
+        BucketExpectation(
+            p.attribute, p.bucket["salt"], [p.bucket["start"], p.bucket["end"]], p.bucket["value"]
+        )
+        for q in traces
+        for p in q.predicates
+        if p.kind == "bucket" and p.bucket is not None
+    ]
 
 
 def _get(context: dict[str, Any], path: list[str]) -> Any:
