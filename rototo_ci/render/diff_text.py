@@ -85,7 +85,7 @@ def _workspace(ws: WorkspaceDiff) -> RenderableType:
         table.add_column("rule")
         table.add_column("where", style="dim")
         table.add_column("message", overflow="fold")
-        for d in items:
+        for d in sorted(items, key=lambda d: (not d.is_error, d.path, d.rule)):
             line = f":{d.range.start.line + 1}" if d.range else ""
             sev = Text(d.severity, style="red" if d.is_error else "yellow")
             table.add_row(sev, d.rule, f"{d.path}{line}", d.message)
