@@ -40,3 +40,22 @@ def fail(message: str, code: int = 2) -> None:
 
     print(f"rototo: error: {message}", file=sys.stderr)
     raise typer.Exit(code)
+
+
+def status_reporter(verb: str) -> Any:
+    """A callback showing progress on a terminal's stderr (None when not a terminal).
+
+    Call it with the current item; call `.stop()` when done.
+    """
+    if not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+
+    status = Console(stderr=True).status(f"{verb}…")
+    status.start()
+
+    def update(item: str) -> None:
+        status.update(f"{verb} {item}…")
+
+    update.stop = status.stop  # type: ignore[attr-defined]
+    return update

@@ -34,22 +34,6 @@ def gate_exit_code(report: Any, fail_on: FailOn) -> int:
     return 0
 
 
-def _progress_callback() -> Any:
-    if not sys.stderr.isatty():
-        return None
-    from rich.console import Console
-
-    console = Console(stderr=True)
-    status = console.status("reviewing…")
-    status.start()
-
-    def update(name: str) -> None:
-        status.update(f"reviewing workspace {name}…")
-
-    update.stop = status.stop  # type: ignore[attr-defined]
-    return update
-
-
 def command(
     range_: Annotated[
         str | None,
@@ -104,7 +88,7 @@ def command(
     from ..engine.errors import ContextError
     from ..review.diff import DiffOptions, run_diff
     from ..testing.contexts import context_set, directory_contexts
-    from .common import use_color, write_step_summary
+    from .common import status_reporter, use_color, write_step_summary
 
     cwd = Path.cwd()
     extra: dict[str, Any] = {}
@@ -115,7 +99,7 @@ def command(
             extra[declared.name] = declared.context
     if context:
         extra["--context"] = merge_context_inputs(context, cwd)
-    progress = _progress_callback()
+    progress = status_reporter("reviewing")
     try:
         report = run_diff(
             DiffOptions(

@@ -50,7 +50,7 @@ def command(
     from ..files import write_atomic
     from ..testing.contexts import DeclaredContext, directory_contexts
     from ..testing.runner import TestOptions, run_tests
-    from .common import use_color
+    from .common import status_reporter, use_color
     from .lint import repo_prefix
 
     extra: list[DeclaredContext] = []
@@ -59,7 +59,15 @@ def command(
     if context:
         extra.append(DeclaredContext("--context", merge_context_inputs(context)))
     workspace = Workspace.inspect(source, rev=rev)
-    report = run_tests(workspace, TestOptions(fixtures=list(fixtures or []), contexts=extra))
+    progress = status_reporter("testing")
+    try:
+        report = run_tests(
+            workspace,
+            TestOptions(fixtures=list(fixtures or []), contexts=extra, progress=progress),
+        )
+    finally:
+        if progress is not None:
+            progress.stop()
     if junit_xml is not None:
         from ..render.test_junit import render_junit
 
