@@ -91,6 +91,7 @@ def command(
     opened = open_source(source, rev=rev)
     key = None if no_cache else cache.tree_key(opened.tree)
     hit = cache.load(key) if key else None
+    workspace = None
     if hit is not None:
         report = LintReport(opened.display, hit[0], hit[1])
     else:
@@ -126,7 +127,8 @@ def command(
     elif fmt is LintFormat.sarif:
         from ..render.lint_sarif import render_lint_sarif
 
-        sarif = render_lint_sarif(diagnostics, __version__, repo_prefix(opened.root))
+        custom = workspace.model.custom_rules if hit is None else []
+        sarif = render_lint_sarif(diagnostics, __version__, repo_prefix(opened.root), custom)
         sys.stdout.write(json.dumps(sarif, indent=2, ensure_ascii=False) + "\n")
     elif fmt is LintFormat.github:
         from ..render.lint_github import render_lint_github

@@ -31,7 +31,7 @@ def _entity(kind: str, ident: str, path: str, content: Any) -> dict[str, Any]:
 
 
 def show_data(workspace: Any, selection: Any) -> dict[str, Any]:
-    from ..lint.catalog import AUTHORITY, catalog
+    from ..lint.catalog import catalog
 
     model = workspace.model if workspace is not None else None
     show_all = selection.empty
@@ -64,6 +64,8 @@ def show_data(workspace: Any, selection: Any) -> dict[str, Any]:
             if show_all or selection.all_linters or doc.name in selection.linters:
                 data["linters"].append({"id": doc.name, "path": doc.path})
     rules = [info.to_json() for info in catalog()]
+    if model is not None:
+        rules += [dict(rule, entity="custom_lint") for rule in model.custom_rules]
     if selection.all_lint_rules or selection.lint_rules or selection.lint_authorities:
         data["lint_rules"] = [
             r
@@ -72,7 +74,7 @@ def show_data(workspace: Any, selection: Any) -> dict[str, Any]:
             or r["rule"] in selection.lint_rules
             or r["rule"].split("/", 1)[0] in selection.lint_authorities
         ]
-        data["lint_authorities"] = sorted({AUTHORITY, *selection.lint_authorities})
+        data["lint_authorities"] = sorted({r["rule"].split("/", 1)[0] for r in rules})
     return data
 
 

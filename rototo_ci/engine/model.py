@@ -126,6 +126,8 @@ class Model:
     resources: dict[str, Resource]
     schemas: dict[str, Schema]
     custom_lint: list[Document]
+    # catalog entries of the custom rules `lint/*.lua` registered (filled by lint)
+    custom_rules: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def context_schema(self) -> Schema | None:

@@ -52,4 +52,6 @@ def run_lint(documents: list[Document], custom_lint: bool = True) -> tuple[Model
             runner.register()
         if runner is not None:
             runner.run_stage(stage)
+    if runner is not None:
+        model.custom_rules = runner.rules()
     return model, sorted(out.items, key=Diagnostic.sort_key)
