@@ -239,3 +239,23 @@ def test_lint_cache_hit_gives_same_output(tmp_path: Path, monkeypatch) -> None:
     assert list((tmp_path / "cache").glob("*.json"))
     second = run_cli("lint", str(ws), "--json")
     assert first.out == second.out and first.code == second.code == 0
+
+
+def test_custom_rules_join_the_workspace_catalog(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    shutil.copytree(EXAMPLE, ws)
+    (ws / "lint").mkdir()
+    (ws / "lint" / "names.lua").write_text(
+        "function register(lint)\n"
+        '  lint:on({ stage = "policy", entity = "variable", rule = { id = "team/names",'
+        ' title = "Names", help = "Rename.", severity = "warning" }, handler = "check" })\n'
+        "end\n"
+        'function check(ctx) if string.find(ctx.target.id, "-") then return {{ message = '
+        '"dash" }} end return {} end\n')
+    shown = json.loads(run_cli("show", str(ws), "--lint-rules", "--json").out)
+    assert {"rule": "team/names", "severity": "warning", "title": "Names", "help": "Rename.",
+            "entity": "custom_lint"} in shown["lint_rules"]
+    assert shown["lint_authorities"] == ["rototo", "team"]
+    lint = json.loads(run_cli("lint", str(ws), "--json", "--no-cache").out)
+    flagged = {d["entity"]["id"] for d in lint["diagnostics"] if d["rule"] == "team/names"}
+    assert flagged == {"max-projects", "data-residency", "checkout-theme"}
