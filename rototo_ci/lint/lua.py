@@ -88,6 +88,15 @@ return lint, registrations
 """
 
 
+class _NullMarker:
+    def __repr__(self) -> str:
+        return "null"
+
+
+JSON_NULL = object()  # a null selected field in handler data
+_ABSENT = object()  # a field that is not given to the handler at all
+
+
 @dataclass
 class Registration:
     path: str
@@ -129,6 +138,9 @@ class LuaFile:
             attribute_filter=self._deny,
         )
         prelude = self.runtime.execute(_PRELUDE, LIMIT_MESSAGE)
+        # JSON null is an opaque userdata (not nil), as the rototo engine passes it; the
+        # attribute filter keeps it opaque
+        self.null = _NullMarker()
         self.arm, self.disarm = prelude[0], prelude[1]
 
     @staticmethod
@@ -143,6 +155,8 @@ class LuaFile:
             self.disarm()
 
     def to_lua(self, value: Any) -> Any:
+        if value is JSON_NULL:
+            return self.null
         if isinstance(value, dict):
             table = self.runtime.table()
             for key, item in value.items():
@@ -191,9 +205,9 @@ def field_problem(entity: str, field: str) -> bool:
 
 
 def _span_node(node: TNode | None) -> TNode | None:
-    """Arrays of tables are located from their first header to their last value."""
+    """An array of tables is located on its first table, as the rototo engine does."""
     if isinstance(node, TArray) and node.of_tables and node.items:
-        return TNode(node.items[0].start, node.items[-1].end)
+        return node.items[0]
     return node
 
 
@@ -469,8 +483,9 @@ class CustomLint:
                 return data["json"]
             return _select(data["json"], field[len("json.") :].split("."))
         if registration.entity == "workspace" and field == "extends":
-            return data["extends"]
-        return None
+            extends = data["manifest"]["toml"].get("extends")
+            return _ABSENT if extends is None else extends
+        return _ABSENT  # qualifier and variable handlers read ctx.target.toml instead
 
     def _location(self, target: Target, field: str | None) -> Range | None:
         if target.doc is None:
@@ -502,7 +517,9 @@ class CustomLint:
 
         data = dict(target.data)
         if registration.entity in ("value", "schema") or registration.field is not None:
-            data["selected"] = self._selected(registration, target)
+            selected = self._selected(registration, target)
+            if selected is not _ABSENT:
+                data["selected"] = JSON_NULL if selected is None else selected
         ctx = lua.to_lua(
             {"stage": registration.stage, "entity": registration.entity, "target": data}
         )
@@ -543,9 +560,9 @@ class CustomLint:
             field = item["field"]
             if target.default_node is not None:  # values are always located on the value
                 where = node_range(target.doc, target.default_node) if target.doc else None
-            elif field is not None:
-                where = self._location(target, str(field)) if str(field) in target.fields else None
-            else:
+            elif field is not None and str(field) in target.fields:
+                where = self._location(target, str(field))
+            else:  # no usable returned field: the registered field locates it
                 where = self._location(target, registration.field)
             self.out.items.append(
                 Diagnostic(

@@ -251,10 +251,16 @@ def test_custom_rules_join_the_workspace_catalog(tmp_path: Path) -> None:
         ' title = "Names", help = "Rename.", severity = "warning" }, handler = "check" })\n'
         "end\n"
         'function check(ctx) if string.find(ctx.target.id, "-") then return {{ message = '
-        '"dash" }} end return {} end\n')
+        '"dash" }} end return {} end\n'
+    )
     shown = json.loads(run_cli("show", str(ws), "--lint-rules", "--json").out)
-    assert {"rule": "team/names", "severity": "warning", "title": "Names", "help": "Rename.",
-            "entity": "custom_lint"} in shown["lint_rules"]
+    assert {
+        "rule": "team/names",
+        "severity": "warning",
+        "title": "Names",
+        "help": "Rename.",
+        "entity": "custom_lint",
+    } in shown["lint_rules"]
     assert shown["lint_authorities"] == ["rototo", "team"]
     lint = json.loads(run_cli("lint", str(ws), "--json", "--no-cache").out)
     flagged = {d["entity"]["id"] for d in lint["diagnostics"] if d["rule"] == "team/names"}

@@ -196,8 +196,11 @@ def test_archive_unpacking_stays_inside_and_finds_the_workspace() -> None:
     from rototo_ci.engine.sources import unpack_archive
 
     manifest = b"schema_version = 1\n"
-    tree = unpack_archive(_tar({"pkg/cfg/rototo-workspace.toml": manifest,
-                                "pkg/cfg/variables/a.toml": b"x = 1\n"}), "", "a.tgz")
+    tree = unpack_archive(
+        _tar({"pkg/cfg/rototo-workspace.toml": manifest, "pkg/cfg/variables/a.toml": b"x = 1\n"}),
+        "",
+        "a.tgz",
+    )
     assert tree.files() == ["rototo-workspace.toml", "variables/a.toml"]
     with pytest.raises(SourceError, match="escapes"):
         unpack_archive(_tar({"../evil.toml": b"x"}), "", "b.tgz")

@@ -1,6 +1,6 @@
 """atheris harness for the parsers: any exception other than the parser's own error is a bug.
 
-    python tests/fuzz/fuzz_parsers.py -max_total_time=60 [corpus_dir]
+python tests/fuzz/fuzz_parsers.py -max_total_time=60 [corpus_dir]
 """
 
 from __future__ import annotations

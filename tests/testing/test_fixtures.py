@@ -155,8 +155,12 @@ def test_synthesis_on_generated_workspaces_agrees_with_reference(tmp_path: Path)
         ws = generator.generate(random.Random(500 + seed))
         root = write_files(tmp_path / f"g{seed}", ws.files)
         workspace = Workspace.load(str(root))
-        suite = generate_suite(workspace, tmp_path / f"out{seed}",
-                               list(workspace.model.variables), list(workspace.model.qualifiers))
+        suite = generate_suite(
+            workspace,
+            tmp_path / f"out{seed}",
+            list(workspace.model.variables),
+            list(workspace.model.qualifiers),
+        )
         queries = []
         for rel, text in suite.files.items():
             if rel == SUITE_FILE:

@@ -143,6 +143,8 @@ def _reachability(ctx: LintContext, in_cycles: set[str]) -> None:
         pending.extend(
             ref for _, ref, _ in model.qualifiers[qid].references if ref in model.qualifiers
         )
+    # a qualifier that already has an error is not also called unreachable
+    broken = {d.path for d in out.items if d.is_error}
     for qid in sorted(model.qualifiers):
         qualifier = model.qualifiers[qid]
         entity = {"kind": "qualifier", "id": qid}
@@ -155,7 +157,7 @@ def _reachability(ctx: LintContext, in_cycles: set[str]) -> None:
                 entity,
                 f"qualifier is not referenced: {qid}",
             )
-        elif qid not in reachable:
+        elif qid not in reachable and qualifier.path not in broken:
             out.add(
                 "qualifier-unreachable",
                 qualifier.doc,
