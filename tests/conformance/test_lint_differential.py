@@ -48,5 +48,5 @@ def test_lint_parity_on_mutated_workspaces(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_lint_parity_sweep(tmp_path: Path) -> None:
-    count, diagnostics, problems = run_seeds(range(150, 1650), tmp_path)
+    count, diagnostics, problems = run_seeds(range(150, 3150), tmp_path)
     assert not problems, "\n".join(problems[:30])

@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING
 
 from ...engine.diagnostics import Related, node_range
-from ...engine.model import BUCKET_SPACE, Model, Qualifier
+from ...engine.model import Model, Qualifier
 from ...engine.tomlspan import TArray, TTable
 
 if TYPE_CHECKING:
@@ -79,8 +79,10 @@ def _cycle_related(model: Model, trail: list[str]) -> list[Related]:
 
 
 def _comparable_predicate(item: TTable) -> bool:
-    """Duplicates are judged on attribute, op and value (or a well-formed bucket)."""
+    """Duplicates are judged on attribute, op and value (or a bucket salt and range pair)."""
     op = item.get("op")
+    if item.get("value") is not None:
+        return True
     if op is not None and op.plain() == "bucket":
         salt, bounds = item.get("salt"), item.get("range")
         spec = bounds.plain() if bounds is not None else None
@@ -90,10 +92,8 @@ def _comparable_predicate(item: TTable) -> bool:
             and isinstance(spec, list)
             and len(spec) == 2
             and all(isinstance(b, int) for b in spec)
-            and 0 <= spec[0] < spec[1] <= BUCKET_SPACE
-            and item.get("value") is None
         )
-    return item.get("value") is not None
+    return False
 
 
 def _duplicates(ctx: LintContext, qualifier: Qualifier) -> None:
