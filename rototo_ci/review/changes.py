@@ -148,35 +148,16 @@ class ChangeCollector:
                     before=old_values[key],
                     after=new_values[key],
                 )
-        for old_rule, new_rule in align(b.rules, h.rules, key=lambda r: (r.qualifier, r.value)):
-            if old_rule is None and new_rule is not None:
-                self.add(
-                    "variable_rule_added",
-                    target,
-                    h.doc,
-                    _line(h.doc, new_rule.node),
-                    index=new_rule.index,
-                    after=_rule_json(new_rule),
-                )
-            elif new_rule is None and old_rule is not None:
-                self.add(
-                    "variable_rule_removed",
-                    target,
-                    b.doc,
-                    _line(b.doc, old_rule.node),
-                    index=old_rule.index,
-                    before=_rule_json(old_rule),
-                )
-            elif old_rule is not None and new_rule is not None:
-                self.add(
-                    "variable_rule_changed",
-                    target,
-                    h.doc,
-                    _line(h.doc, new_rule.node),
-                    index=new_rule.index,
-                    before=_rule_json(old_rule),
-                    after=_rule_json(new_rule),
-                )
+        self.sequence(
+            "variable_rule",
+            target,
+            b.doc,
+            h.doc,
+            b.rules,
+            h.rules,
+            key=lambda r: (r.qualifier, r.value),
+            describe=_rule_json,
+        )
 
     # -- qualifiers ------------------------------------------------------
     def qualifiers(self, base: Model | None, head: Model | None) -> None:
@@ -210,34 +191,49 @@ class ChangeCollector:
             data.pop("index")
             return repr(sorted(data.items()))
 
-        for old_p, new_p in align(b.predicates, h.predicates, key=key):
-            if old_p is None and new_p is not None:
+        self.sequence(
+            "qualifier_predicate",
+            target,
+            b.doc,
+            h.doc,
+            b.predicates,
+            h.predicates,
+            key=key,
+            describe=_predicate_json,
+        )
+
+    def sequence(
+        self,
+        kind: str,
+        target: str,
+        base_doc: Document,
+        head_doc: Document,
+        before: Sequence[Any],
+        after: Sequence[Any],
+        key: Callable[[Any], Any],
+        describe: Callable[[Any], dict[str, Any]],
+    ) -> None:
+        """`<kind>_added/removed/changed` for ordered rules or predicates."""
+        for old, new in align(before, after, key=key):
+            if new is not None:
+                detail: dict[str, Any] = {"index": new.index, "after": describe(new)}
+                if old is not None:
+                    detail["before"] = describe(old)
                 self.add(
-                    "qualifier_predicate_added",
+                    f"{kind}_{'changed' if old is not None else 'added'}",
                     target,
-                    h.doc,
-                    _line(h.doc, new_p.node),
-                    index=new_p.index,
-                    after=_predicate_json(new_p),
+                    head_doc,
+                    _line(head_doc, new.node),
+                    **detail,
                 )
-            elif new_p is None and old_p is not None:
+            elif old is not None:
                 self.add(
-                    "qualifier_predicate_removed",
+                    f"{kind}_removed",
                     target,
-                    b.doc,
-                    _line(b.doc, old_p.node),
-                    index=old_p.index,
-                    before=_predicate_json(old_p),
-                )
-            elif old_p is not None and new_p is not None:
-                self.add(
-                    "qualifier_predicate_changed",
-                    target,
-                    h.doc,
-                    _line(h.doc, new_p.node),
-                    index=new_p.index,
-                    before=_predicate_json(old_p),
-                    after=_predicate_json(new_p),
+                    base_doc,
+                    _line(base_doc, old.node),
+                    index=old.index,
+                    before=describe(old),
                 )
 
     # -- resources, schemas, lint files ----------------------------------
