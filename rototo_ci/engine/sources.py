@@ -139,7 +139,11 @@ def _open_repository(path: str) -> pygit2.Repository:
 def _clone_remote(url: str) -> pygit2.Repository:
     import pygit2
 
+    import atexit
+    import shutil
+
     target = tempfile.mkdtemp(prefix="rototo-git-")
+    atexit.register(shutil.rmtree, target, ignore_errors=True)
     try:
         return pygit2.clone_repository(url, target, bare=True)
     except (pygit2.GitError, OSError) as exc:

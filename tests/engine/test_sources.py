@@ -210,3 +210,18 @@ def test_archive_unpacking_stays_inside_and_finds_the_workspace() -> None:
     with pytest.raises(SourceError, match="several workspaces"):
         unpack_archive(both, "", "d.tgz")
     assert unpack_archive(both, "b", "d.tgz").files() == ["rototo-workspace.toml"]
+
+
+def test_remote_clone_path(tmp_path: Path) -> None:
+    """The git+https/git+ssh path clones with pygit2 into a temporary bare repository."""
+    from rototo_ci.engine.sources import _clone_remote, _git_tree_at
+
+    repo_dir = tmp_path / "repo"
+    init_repo(repo_dir)
+    flag_workspace(repo_dir / "cfg")
+    commit_all(repo_dir, "one")
+    clone = _clone_remote(f"file://{repo_dir}")
+    opened = _git_tree_at(clone, "main", "cfg", "git+https://example.invalid/repo.git")
+    assert "variables/flag.toml" in opened.tree.files()
+    with pytest.raises(SourceError, match="cannot fetch"):
+        _clone_remote(f"file://{tmp_path / 'missing'}")
