@@ -137,10 +137,10 @@ def _open_repository(path: str) -> pygit2.Repository:
 
 
 def _clone_remote(url: str) -> pygit2.Repository:
-    import pygit2
-
     import atexit
     import shutil
+
+    import pygit2
 
     target = tempfile.mkdtemp(prefix="rototo-git-")
     atexit.register(shutil.rmtree, target, ignore_errors=True)
