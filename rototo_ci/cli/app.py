@@ -51,21 +51,22 @@ def main(argv: list[str] | None = None) -> int:
     if args in (["--version"], ["-V"]):  # answer before importing anything heavy
         print(_version())
         return 0
-    from ..engine.errors import RototoError
-
     app = build_app()
     try:
         result = app(args=args, prog_name="rototo", standalone_mode=False)
         return result if isinstance(result, int) else 0
     except SystemExit as exc:
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
-    except RototoError as error:
-        print(f"rototo: error: {error}", file=sys.stderr)
-        return error.exit_code
     except KeyboardInterrupt:
         print("rototo: interrupted", file=sys.stderr)
         return 130
     except Exception as error:  # noqa: BLE001 - a traceback is a bug; say so in one line
+        # imported here: the engine stays out of --help
+        from ..engine.errors import RototoError
+
+        if isinstance(error, RototoError):
+            print(f"rototo: error: {error}", file=sys.stderr)
+            return error.exit_code
         # typer ships its own click: recognise its exceptions by shape, not by import
         name = type(error).__name__
         if name == "Exit":

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from .selectors import (
+    AuthoritiesOpt,
     AuthorityOpt,
     ColorOpt,
     LinterOpt,
@@ -28,6 +30,11 @@ from .selectors import (
     make_selection,
 )
 
+if TYPE_CHECKING:
+    from ..engine.diagnostics import Diagnostic
+    from ..engine.workspace import LintReport
+    from .selectors import Selection
+
 
 class LintFormat(StrEnum):
     text = "text"
@@ -37,18 +44,23 @@ class LintFormat(StrEnum):
 
 
 def repo_prefix(root: Path | None) -> str:
-    """The workspace directory relative to its git repository root, with a trailing slash."""
+    """The workspace directory relative to its git repository root, with a trailing slash.
+
+    Annotations and SARIF locations are read against the repository root, so a
+    workspace in a subdirectory prefixes its paths; outside git there is no prefix.
+    """
     if root is None:
         return ""
     import pygit2
 
-    found = pygit2.discover_repository(str(root))
-    if found is None:
+    try:
+        found = pygit2.discover_repository(str(root))
+        workdir = pygit2.Repository(found).workdir if found else None
+        if not workdir:
+            return ""
+        rel = root.resolve().relative_to(Path(workdir).resolve()).as_posix()
+    except (pygit2.GitError, ValueError, OSError):
         return ""
-    workdir = pygit2.Repository(found).workdir
-    if not workdir:
-        return ""
-    rel = root.resolve().relative_to(Path(workdir).resolve()).as_posix()
     return "" if rel == "." else rel + "/"
 
 
@@ -63,6 +75,7 @@ def command(
     lint_rule: LintRuleOpt = None,
     lint_rules: LintRulesOpt = False,
     lint_authority: AuthorityOpt = None,
+    lint_authorities: AuthoritiesOpt = False,
     linter: LinterOpt = None,
     linters: LintersOpt = False,
     rev: RevOpt = None,
@@ -79,24 +92,28 @@ def command(
     color: ColorOpt = "auto",
 ) -> int:
     """Lint a workspace with every built-in rule and its custom Lua rules (exit 1 on errors)."""
-    from .. import __version__
     from ..engine.sources import open_source
     from ..engine.workspace import LintReport, Workspace
     from ..lint import cache
-    from .common import use_color
 
+    fmt = LintFormat.json if json_ else format_
     missing = _not_a_workspace(source) if rev is None else None
     if missing is not None:
-        return _report_not_a_workspace(missing, format_, json_)
+        report = LintReport(str(missing.resolve()), [], _not_a_workspace_findings(missing))
+        prefix = repo_prefix(missing)
+        return _render(fmt, report, report.diagnostics, None, prefix, [], color, quiet)
     opened = open_source(source, rev=rev)
-    key = None if no_cache else cache.tree_key(opened.tree)
+    # SARIF carries custom rule metadata, which only a fresh lint knows
+    use_cache = not no_cache and fmt is not LintFormat.sarif
+    key = cache.tree_key(opened.tree) if use_cache else None
     hit = cache.load(key) if key else None
-    workspace = None
+    custom: list[dict[str, object]] = []
     if hit is not None:
         report = LintReport(opened.display, hit[0], hit[1])
     else:
         workspace = Workspace.from_source(opened)
         report = workspace.lint()
+        custom = list(workspace.model.custom_rules)
         if key:
             cache.store(key, report.documents, report.diagnostics)
     selection = make_selection(
@@ -111,9 +128,10 @@ def command(
         lint_authority,
         linter,
         linters,
+        lint_authorities,
     )
+    _require_selected(selection, report, custom)
     diagnostics = [d for d in report.diagnostics if selection.selects_diagnostic(d)]
-    fmt = LintFormat.json if json_ else format_
 
     def lines_of(path: str) -> list[str] | None:
         try:
@@ -121,20 +139,54 @@ def command(
         except Exception:  # noqa: BLE001 - an excerpt is optional
             return None
 
+    prefix = repo_prefix(opened.root) if fmt in (LintFormat.github, LintFormat.sarif) else ""
+    return _render(fmt, report, diagnostics, lines_of, prefix, custom, color, quiet)
+
+
+def _require_selected(selection: Selection, report: LintReport, custom: list[Any]) -> None:
+    """An unknown selected id is a usage error, not an empty report."""
+    from ..engine.errors import NotFoundError
+    from ..lint.catalog import catalog
+
+    known = {info.rule for info in catalog()} | {r["rule"] for r in custom}
+    known |= {d.rule for d in report.diagnostics}
+    missing = selection.unknown(report.documents, known)
+    if missing is not None:
+        raise NotFoundError(f"not found: {missing}")
+
+
+def _render(
+    fmt: LintFormat,
+    report: LintReport,
+    diagnostics: list[Diagnostic],
+    lines_of: Callable[[str], list[str] | None] | None,
+    prefix: str,
+    custom: list[dict[str, Any]],
+    color: str,
+    quiet: bool,
+) -> int:
+    """Write the report in the chosen format; the exit code follows the errors shown."""
+    from .. import __version__
+    from ..engine.workspace import LintReport
+    from .common import use_color
+
+    def no_lines(path: str) -> list[str] | None:
+        return None
+
+    lines_of = lines_of or no_lines
     if fmt is LintFormat.json:
         data = LintReport(report.workspace, report.documents, diagnostics).to_json()
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     elif fmt is LintFormat.sarif:
         from ..render.lint_sarif import render_lint_sarif
 
-        custom = workspace.model.custom_rules if hit is None else []
-        sarif = render_lint_sarif(diagnostics, __version__, repo_prefix(opened.root), custom)
+        sarif = render_lint_sarif(diagnostics, __version__, prefix, custom)
         sys.stdout.write(json.dumps(sarif, indent=2, ensure_ascii=False) + "\n")
     elif fmt is LintFormat.github:
         from ..render.lint_github import render_lint_github
         from ..render.lint_text import render_lint_text
 
-        sys.stdout.write(render_lint_github(diagnostics, repo_prefix(opened.root)))
+        sys.stdout.write(render_lint_github(diagnostics, prefix))
         sys.stderr.write(render_lint_text(diagnostics, lines_of, color=False))
     else:
         from ..render.lint_text import render_lint_text
@@ -159,7 +211,7 @@ def _not_a_workspace(source: str | None) -> Path | None:
     return None
 
 
-def _report_not_a_workspace(path: Path, format_: LintFormat, json_: bool) -> int:
+def _not_a_workspace_findings(path: Path) -> list[Diagnostic]:
     from ..engine.diagnostics import Collector
 
     out = Collector()
@@ -177,14 +229,4 @@ def _report_not_a_workspace(path: Path, format_: LintFormat, json_: bool) -> int
             {"kind": "workspace"},
             f"no rototo workspace at {path}",
         )
-    if json_ or format_ is LintFormat.json:
-        data = {
-            "workspace": str(path.resolve()),
-            "documents": [],
-            "diagnostics": [d.to_json() for d in out.items],
-        }
-        sys.stdout.write(json.dumps(data, indent=2) + "\n")
-    else:
-        for d in out.items:
-            print(f"{path}: error: {d.message} ({d.rule})")
-    return 1
+    return list(out.items)

@@ -17,6 +17,7 @@ class Selection:
     lint_rules: list[str] = field(default_factory=list)
     all_lint_rules: bool = False
     lint_authorities: list[str] = field(default_factory=list)
+    all_lint_authorities: bool = False
     linters: list[str] = field(default_factory=list)
     all_linters: bool = False
 
@@ -33,6 +34,7 @@ class Selection:
                 self.lint_rules,
                 self.all_lint_rules,
                 self.lint_authorities,
+                self.all_lint_authorities,
                 self.linters,
                 self.all_linters,
             )
@@ -53,7 +55,7 @@ class Selection:
             return True
         if resource and (self.all_resources or resource in self.resources):
             return True
-        if self.all_lint_rules or diagnostic.rule in self.lint_rules:
+        if self.all_lint_rules or self.all_lint_authorities or diagnostic.rule in self.lint_rules:
             return True
         if diagnostic.rule.split("/", 1)[0] in self.lint_authorities:
             return True
@@ -62,6 +64,34 @@ class Selection:
             if self.all_linters or stem in self.linters:
                 return True
         return False
+
+    def unknown(self, documents: list[Any], rule_ids: set[str]) -> str | None:
+        """The first selected id the workspace does not have, as `kind://id` (None when all exist).
+
+        `documents` are the workspace documents (kind, name); `rule_ids` the known rules.
+        Rules of authorities other than rototo are custom and only checked against
+        `rule_ids` when a custom lint file exists to define them.
+        """
+        names: dict[str, set[str]] = {}
+        for doc in documents:
+            names.setdefault(doc.kind, set()).add(doc.name)
+        for kind, wanted in (
+            ("variable", self.variables),
+            ("qualifier", self.qualifiers),
+            ("resource", self.resources),
+            ("custom_lint", self.linters),
+        ):
+            for ident in wanted:
+                if ident not in names.get(kind, set()):
+                    label = "linter" if kind == "custom_lint" else kind
+                    return f"{label}://{ident}"
+        for rule in self.lint_rules:
+            if rule in rule_ids:
+                continue
+            builtin = rule.startswith("rototo/") or "/" not in rule
+            if builtin or not names.get("custom_lint"):
+                return f"lint rule {rule}"
+        return None
 
 
 # Typer option declarations shared by the commands that take selectors.
@@ -93,6 +123,9 @@ AuthorityOpt = Annotated[
     typer.Option(
         "--lint-authority", help="Select rules of an authority, e.g. rototo (repeatable)."
     ),
+]
+AuthoritiesOpt = Annotated[
+    bool, typer.Option("--lint-authorities", help="Select rules of every authority.")
 ]
 LinterOpt = Annotated[
     list[str] | None,
@@ -128,6 +161,7 @@ def make_selection(
     lint_authority: list[str] | None,
     linter: list[str] | None,
     linters: bool,
+    lint_authorities: bool = False,
 ) -> Selection:
     return Selection(
         variable or [],
@@ -139,6 +173,7 @@ def make_selection(
         lint_rule or [],
         lint_rules,
         lint_authority or [],
+        lint_authorities,
         linter or [],
         linters,
     )

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from .selectors import (
+    AuthoritiesOpt,
     AuthorityOpt,
     LinterOpt,
     LintersOpt,
@@ -66,11 +67,17 @@ def show_data(workspace: Any, selection: Any) -> dict[str, Any]:
     rules = [info.to_json() for info in catalog()]
     if model is not None:
         rules += [dict(rule, entity="custom_lint") for rule in model.custom_rules]
-    if selection.all_lint_rules or selection.lint_rules or selection.lint_authorities:
+    if (
+        selection.all_lint_rules
+        or selection.lint_rules
+        or selection.lint_authorities
+        or selection.all_lint_authorities
+    ):
         data["lint_rules"] = [
             r
             for r in rules
             if selection.all_lint_rules
+            or selection.all_lint_authorities
             or r["rule"] in selection.lint_rules
             or r["rule"].split("/", 1)[0] in selection.lint_authorities
         ]
@@ -89,13 +96,16 @@ def command(
     lint_rule: LintRuleOpt = None,
     lint_rules: LintRulesOpt = False,
     lint_authority: AuthorityOpt = None,
+    lint_authorities: AuthoritiesOpt = False,
     linter: LinterOpt = None,
     linters: LintersOpt = False,
     rev: RevOpt = None,
     json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> int:
     """Show configured variables, qualifiers, resources, schemas and the lint rule catalog."""
+    from ..engine.errors import NotFoundError
     from ..engine.workspace import Workspace
+    from ..lint.catalog import catalog
 
     selection = make_selection(
         variable,
@@ -109,6 +119,7 @@ def command(
         lint_authority,
         linter,
         linters,
+        lint_authorities,
     )
     catalog_only = (
         source is None
@@ -122,10 +133,18 @@ def command(
             or linter
             or linters
         )
-        and (lint_rules or lint_rule or lint_authority)
+        and (lint_rules or lint_rule or lint_authority or lint_authorities)
     )
     workspace = None if catalog_only else Workspace.inspect(source, rev=rev)
     data = show_data(workspace, selection)
+    known_rules = {r["rule"] for r in data["lint_rules"]} | {i.rule for i in catalog()}
+    missing = selection.unknown(workspace.documents if workspace else [], known_rules)
+    if missing is not None:
+        raise NotFoundError(f"not found: {missing}")
+    authorities = set(data["lint_authorities"])
+    for authority in lint_authority or []:
+        if authority not in authorities:
+            raise NotFoundError(f"not found: lint authority {authority}")
     if json_:
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return 0
