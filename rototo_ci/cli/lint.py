@@ -139,8 +139,23 @@ def command(
         except Exception:  # noqa: BLE001 - an excerpt is optional
             return None
 
-    prefix = repo_prefix(opened.root) if fmt in (LintFormat.github, LintFormat.sarif) else ""
+    prefix = ""
+    if fmt in (LintFormat.github, LintFormat.sarif):
+        prefix = repo_prefix(opened.root or (_local_directory(source) if rev else None))
     return _render(fmt, report, diagnostics, lines_of, prefix, custom, color, quiet)
+
+
+def _local_directory(source: str | None) -> Path:
+    """The local workspace directory a --rev source names (already validated as local)."""
+    from urllib.parse import unquote, urlsplit
+
+    from ..engine.sources import find_workspace_root
+
+    if source is None:
+        return find_workspace_root(Path.cwd())
+    if source.startswith("file://"):
+        return Path(unquote(urlsplit(source).path))
+    return Path(source)
 
 
 def _require_selected(selection: Selection, report: LintReport, custom: list[Any]) -> None:

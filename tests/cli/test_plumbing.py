@@ -1,0 +1,104 @@
+"""Shared command-line plumbing: colour choice, step summary, error lines, interrupts."""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+
+import pytest
+
+from rototo_ci.cli.common import use_color, write_step_summary
+from rototo_ci.engine.workspace import Workspace
+
+from .conftest import EXAMPLE, run_cli, run_process
+
+
+class Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_use_color_follows_flag_terminal_and_no_color(monkeypatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert use_color("auto", Tty()) is True
+    assert use_color("auto", io.StringIO()) is False
+    assert use_color("never", Tty()) is False
+    assert use_color("always", io.StringIO()) is True
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert use_color("auto", Tty()) is False
+    assert use_color("always", Tty()) is True  # an explicit flag wins
+
+
+def test_step_summary_appends_only_when_set(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    assert write_step_summary("# nothing") is False
+    summary = tmp_path / "summary.md"
+    summary.write_text("before\n")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    assert write_step_summary("# one") is True
+    assert write_step_summary("# two\n") is True
+    assert summary.read_text() == "before\n# one\n# two\n"
+
+
+def test_unwritable_step_summary_is_a_warning(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "missing-dir" / "summary.md"))
+    assert write_step_summary("# x") is False
+    assert "warning" in capsys.readouterr().err
+
+
+def test_version_and_help_answer_quickly() -> None:
+    timings = {}
+    for args in (["--version"], ["-V"], ["--help"], ["lint", "--help"], ["resolve", "--help"]):
+        start = time.perf_counter()
+        result = run_process(*args)
+        timings[" ".join(args)] = time.perf_counter() - start
+        assert result.code == 0, result
+        assert "Traceback" not in result.err
+    assert max(timings.values()) < 0.5, timings
+
+
+def test_help_lists_every_command() -> None:
+    out = run_process("--help").out
+    for name in ("lint", "resolve", "show", "init", "diff", "fixtures", "test", "comment"):
+        assert name in out
+
+
+def test_unexpected_exception_is_one_line(monkeypatch) -> None:
+    def boom(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(Workspace, "load", boom)
+    result = run_cli("resolve", str(EXAMPLE), "--variables")
+    assert result.code == 2
+    assert result.err == "rototo: internal error: RuntimeError: boom\n"
+
+
+def test_keyboard_interrupt_exits_130(monkeypatch) -> None:
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Workspace, "load", interrupted)
+    result = run_cli("resolve", str(EXAMPLE), "--variables")
+    assert result.code == 130
+    assert "Traceback" not in result.err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["lint", "--no-such-flag"],
+        ["no-such-command"],
+        ["resolve", str(EXAMPLE), "--variable"],
+    ],
+)
+def test_usage_errors_exit_2(args: list[str]) -> None:
+    result = run_cli(*args)
+    assert result.code == 2
+    assert "Traceback" not in result.err and result.err.strip()
+
+
+def test_rototo_error_is_one_line() -> None:
+    result = run_cli("resolve", "/nonexistent/ws", "--variables")
+    assert result.code == 2
+    assert result.err.startswith("rototo: error: ") and result.err.count("\n") == 1
