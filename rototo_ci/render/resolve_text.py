@@ -10,14 +10,23 @@ from rich.text import Text
 from ..engine.resolve import QualifierTrace, VariableTrace
 from .console import StringConsole
 
+DETAIL_LIMIT = 80
 
-def _j(value: Any) -> str:
+
+def _j(value: Any, limit: int | None = DETAIL_LIMIT) -> str:
     text = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return text if len(text) <= 80 else text[:79] + "…"
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _qualifier_lines(trace: QualifierTrace, indent: str) -> list[Text]:
-    mark = ("✔", "green") if trace.value else ("✘", "red")
+def _mark(ok: bool) -> tuple[str, str]:
+    return ("✔", "green") if ok else ("✘", "red")
+
+
+def _qualifier_lines(
+    trace: QualifierTrace, indent: str, known: dict[str, QualifierTrace], seen: frozenset[str]
+) -> list[Text]:
+    """A qualifier, its predicates, and (nested) the qualifiers its predicates read."""
+    mark = _mark(trace.value)
     lines = [
         Text.assemble(
             indent,
@@ -28,8 +37,9 @@ def _qualifier_lines(trace: QualifierTrace, indent: str) -> list[Text]:
             (str(trace.value).lower(), mark[1]),
         )
     ]
+    seen = seen | {trace.id}
     for p in trace.predicates:
-        pmark = ("✔", "green") if p.result else ("✘", "red")
+        pmark = _mark(p.result)
         if p.kind == "bucket" and p.bucket:
             b = p.bucket
             detail = (
@@ -39,6 +49,8 @@ def _qualifier_lines(trace: QualifierTrace, indent: str) -> list[Text]:
         else:
             detail = f"{p.attribute} {p.op} {_j(p.expected)} (actual {_j(p.actual)})"
         lines.append(Text.assemble(indent, "    ", pmark, f" #{p.index} ", detail))
+        if p.qualifier and p.qualifier in known and p.qualifier not in seen:
+            lines.extend(_qualifier_lines(known[p.qualifier], indent + "        ", known, seen))
     return lines
 
 
@@ -51,10 +63,10 @@ def render_variable_trace(trace: VariableTrace) -> list[Text]:
             " = ",
             (r.value_key, "bold"),
             " ",
-            (_j(r.value), "cyan"),
+            (_j(r.value, None), "cyan"),
         )
     ]
-    traces = {q.id: q for q in trace.qualifier_traces}
+    known = {q.id: q for q in trace.qualifier_traces}
     for rule in trace.rules:
         mark = ("✔ matched", "green") if rule.matched else ("✘ not matched", "dim")
         lines.append(
@@ -65,8 +77,8 @@ def render_variable_trace(trace: VariableTrace) -> list[Text]:
                 mark,
             )
         )
-        if rule.qualifier in traces:
-            lines.extend(_qualifier_lines(traces[rule.qualifier], "      "))
+        if rule.qualifier in known:
+            lines.extend(_qualifier_lines(known[rule.qualifier], "      ", known, frozenset()))
     if not any(rule.matched for rule in trace.rules):
         lines.append(Text(f"  default: {trace.default_value}", style="yellow"))
     return lines
@@ -83,8 +95,9 @@ def render_resolve_text(
     for trace in variables:
         for line in render_variable_trace(trace):
             console.print(line)
+    known = {q.id: q for q in qualifiers}
     for qtrace in qualifiers:
-        for line in _qualifier_lines(qtrace, ""):
+        for line in _qualifier_lines(qtrace, "", known, frozenset()):
             console.print(line)
     for error in errors:
         console.print(Text(f"error: {error}", style="bold red"))

@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 
 from rototo_ci.engine import Workspace
+from rototo_ci.engine.context import merge_context_inputs
 from rototo_ci.render.diff_github import render_github
 from rototo_ci.render.diff_text import render_text
+from rototo_ci.render.lint_github import render_lint_github
 from rototo_ci.render.lint_text import render_lint_text
+from rototo_ci.render.resolve_text import render_resolve_text
 from rototo_ci.review.diff import DiffOptions, run_diff
 from rototo_ci.testing.contexts import context_set
 
@@ -61,3 +64,27 @@ def test_lint_text_golden() -> None:
 
     _check("lint.txt", render_lint_text(workspace.diagnostics, lines_of, color=False))
     assert json.loads((case / "expected.json").read_text())["diagnostics"]
+
+
+def test_lint_github_golden() -> None:
+    case = ROOT / "fixtures" / "lint" / "variable-rule-shadowed"
+    workspace = Workspace.inspect(str(case))
+    _check("lint-github.txt", render_lint_github(workspace.diagnostics, "config/"))
+
+
+@pytest.mark.parametrize("context", ["free-us.json", "growth-eu.json", "enterprise-eu.yaml"])
+def test_resolve_text_golden(context: str) -> None:
+    """Every variable and qualifier of the example: rules walked, predicates, bucket values."""
+    workspace = Workspace.load(str(EXAMPLE))
+    ctx = merge_context_inputs(["@" + str(EXAMPLE / "contexts" / context)])
+    evaluation = workspace.evaluation(ctx, trace=True)
+    runtime = workspace.runtime()
+    variables = [
+        workspace.trace_variable(v, ctx, evaluation=evaluation) for v in sorted(runtime.variables)
+    ]
+    qualifiers = [
+        workspace.trace_qualifier(q, ctx, evaluation=evaluation) for q in sorted(runtime.qualifiers)
+    ]
+    errors = ["variable://example: a failed resolution is listed last"]
+    text = render_resolve_text(variables, qualifiers, errors, color=False)
+    _check(f"resolve-{context.rsplit('.', 1)[0]}.txt", text)
