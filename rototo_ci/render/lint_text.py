@@ -10,6 +10,7 @@ from ..engine.diagnostics import Diagnostic
 from .console import StringConsole
 
 SourceLines = Callable[[str], list[str] | None]
+TAB = 4
 
 
 def summary_line(diagnostics: list[Diagnostic]) -> str:
@@ -21,6 +22,33 @@ def summary_line(diagnostics: list[Diagnostic]) -> str:
         f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning"
         f"{'s' if warnings != 1 else ''}"
     )
+
+
+def _code_points(line: str, utf16: int) -> int:
+    """The code point index of a UTF-16 offset (ranges count UTF-16 units, as LSP does)."""
+    units = 0
+    for index, char in enumerate(line):
+        if units >= utf16:
+            return index
+        units += 2 if ord(char) > 0xFFFF else 1
+    return len(line)
+
+
+def excerpt(line: str, start: int, end: int | None) -> tuple[str, str]:
+    """The source line with tabs expanded and a caret line under [start, end) (UTF-16 units).
+
+    `end` None marks a range running past this line: the caret runs to its end.
+    """
+    first = _code_points(line, start)
+    last = len(line) if end is None else max(first, _code_points(line, end))
+
+    def width(text: str) -> int:
+        return len(text.expandtabs(TAB))
+
+    shown = line.expandtabs(TAB)
+    pad = width(line[:first])
+    marks = max(1, width(line[:last]) - pad)
+    return shown, " " * pad + "^" * marks
 
 
 def render_lint_text(
@@ -48,12 +76,9 @@ def render_lint_text(
             )
             if d.range and lines and d.range.start.line < len(lines):
                 source = lines[d.range.start.line].rstrip("\n")
-                start = d.range.start.character
-                end = (
-                    d.range.end.character if d.range.end.line == d.range.start.line else len(source)
-                )
-                console.print(Text(f"          | {source}", style="dim"))
-                caret = " " * start + "^" * max(1, min(end, len(source)) - start)
+                end = d.range.end.character if d.range.end.line == d.range.start.line else None
+                shown, caret = excerpt(source, d.range.start.character, end)
+                console.print(Text(f"          | {shown}", style="dim"))
                 console.print(Text(f"          | {caret}", style=style))
             if d.help:
                 console.print(Text(f"          help: {d.help}", style="dim"))
