@@ -42,20 +42,41 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def status_reporter(verb: str) -> Any:
+def status_reporter(verb: str, delay: float = 1.0) -> Any:
     """A callback showing progress on a terminal's stderr (None when not a terminal).
 
-    Call it with the current item; call `.stop()` when done.
+    The display appears only once the work has taken `delay` seconds, so quick
+    commands print nothing extra. Call it with the current item; call `.stop()` when done.
     """
     if not sys.stderr.isatty():
         return None
+    import threading
+
     from rich.console import Console
 
     status = Console(stderr=True).status(f"{verb}…")
-    status.start()
+    lock = threading.Lock()
+    state = {"started": False, "stopped": False}
+
+    def start() -> None:
+        with lock:
+            if not state["stopped"]:
+                status.start()
+                state["started"] = True
+
+    timer = threading.Timer(delay, start)
+    timer.daemon = True
+    timer.start()
 
     def update(item: str) -> None:
         status.update(f"{verb} {item}…")
 
-    update.stop = status.stop  # type: ignore[attr-defined]
+    def stop() -> None:
+        timer.cancel()
+        with lock:
+            state["stopped"] = True
+            if state["started"]:
+                status.stop()
+
+    update.stop = stop  # type: ignore[attr-defined]
     return update

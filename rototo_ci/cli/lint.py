@@ -111,8 +111,15 @@ def command(
     if hit is not None:
         report = LintReport(opened.display, hit[0], hit[1])
     else:
-        workspace = Workspace.from_source(opened)
-        report = workspace.lint()
+        from .common import status_reporter
+
+        progress = status_reporter("linting")
+        try:
+            workspace = Workspace.from_source(opened)
+            report = workspace.lint()
+        finally:
+            if progress is not None:
+                progress.stop()
         custom = list(workspace.model.custom_rules)
         if key:
             cache.store(key, report.documents, report.diagnostics)

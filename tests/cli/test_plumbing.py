@@ -102,3 +102,23 @@ def test_rototo_error_is_one_line() -> None:
     result = run_cli("resolve", "/nonexistent/ws", "--variables")
     assert result.code == 2
     assert result.err.startswith("rototo: error: ") and result.err.count("\n") == 1
+
+
+def test_progress_appears_only_on_a_terminal_and_after_the_delay(monkeypatch) -> None:
+    from rototo_ci.cli.common import status_reporter
+
+    monkeypatch.setattr("sys.stderr", io.StringIO())
+    assert status_reporter("working") is None  # not a terminal
+    quick_sink, slow_sink = Tty(), Tty()
+    monkeypatch.setattr("sys.stderr", quick_sink)
+    quick = status_reporter("working", delay=0.5)
+    quick("a")
+    quick.stop()
+    time.sleep(0.6)
+    assert quick_sink.getvalue() == ""
+    monkeypatch.setattr("sys.stderr", slow_sink)
+    slow = status_reporter("working", delay=0.01)
+    time.sleep(0.3)
+    slow("item")
+    slow.stop()
+    assert "working" in slow_sink.getvalue()
