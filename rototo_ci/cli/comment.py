@@ -12,13 +12,21 @@ import typer
 
 
 def command(
-    pr: Annotated[int, typer.Option("--pr", help="Pull request number.")],
-    body_file: Annotated[Path, typer.Option("--body-file", help="Markdown body to post.")],
+    pr: Annotated[int, typer.Option("--pr", metavar="N", help="Pull request number.")],
+    body_file: Annotated[
+        Path, typer.Option("--body-file", metavar="FILE", help="Markdown body to post.")
+    ],
     repo: Annotated[
-        str | None, typer.Option("--repo", help="OWNER/NAME (default: $GITHUB_REPOSITORY).")
+        str | None,
+        typer.Option(
+            "--repo", metavar="OWNER/NAME", help="OWNER/NAME (default: $GITHUB_REPOSITORY)."
+        ),
     ] = None,
     marker: Annotated[
-        str | None, typer.Option("--marker", help="Keep a separate sticky comment per marker id.")
+        str | None,
+        typer.Option(
+            "--marker", metavar="ID", help="Keep a separate sticky comment per marker id."
+        ),
     ] = None,
 ) -> int:
     """Create or update one sticky PR comment (token from $GITHUB_TOKEN)."""

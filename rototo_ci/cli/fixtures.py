@@ -20,9 +20,9 @@ from .selectors import (
 
 def command(
     source: SourceArg = None,
-    out: Annotated[Path, typer.Option("--out", help="Suite directory to write.")] = Path(
-        "rototo-fixtures"
-    ),
+    out: Annotated[
+        Path, typer.Option("--out", metavar="DIR", help="Suite directory to write.")
+    ] = Path("rototo-fixtures"),
     variable: VariableOpt = None,
     variables: VariablesOpt = False,
     qualifier: QualifierOpt = None,

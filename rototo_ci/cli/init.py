@@ -11,14 +11,18 @@ import typer
 def command(
     directory: Annotated[Path, typer.Argument(metavar="DIR", help="Workspace directory.")],
     variable: Annotated[
-        list[str] | None, typer.Option("--variable", help="Add variables/ID.toml (repeatable).")
+        list[str] | None,
+        typer.Option("--variable", metavar="ID", help="Add variables/ID.toml (repeatable)."),
     ] = None,
     qualifier: Annotated[
-        list[str] | None, typer.Option("--qualifier", help="Add qualifiers/ID.toml (repeatable).")
+        list[str] | None,
+        typer.Option("--qualifier", metavar="ID", help="Add qualifiers/ID.toml (repeatable)."),
     ] = None,
     resource: Annotated[
         list[str] | None,
-        typer.Option("--resource", help="Add a resource, its schema, an object and a variable."),
+        typer.Option(
+            "--resource", metavar="ID", help="Add a resource, its schema, an object and a variable."
+        ),
     ] = None,
     context: Annotated[
         bool,

@@ -30,6 +30,7 @@ def command(
         typer.Option(
             "--context",
             "-c",
+            metavar="CONTEXT",
             help="JSON object, @file.json or a.b=value; repeated values merge "
             "left to right (default {}).",
         ),

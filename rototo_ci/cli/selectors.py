@@ -100,28 +100,35 @@ from typing import Annotated  # noqa: E402
 import typer  # noqa: E402
 
 VariableOpt = Annotated[
-    list[str] | None, typer.Option("--variable", help="Select a variable by id (repeatable).")
+    list[str] | None,
+    typer.Option("--variable", metavar="ID", help="Select a variable by id (repeatable)."),
 ]
 VariablesOpt = Annotated[bool, typer.Option("--variables", help="Select every variable.")]
 QualifierOpt = Annotated[
-    list[str] | None, typer.Option("--qualifier", help="Select a qualifier by id (repeatable).")
+    list[str] | None,
+    typer.Option("--qualifier", metavar="ID", help="Select a qualifier by id (repeatable)."),
 ]
 QualifiersOpt = Annotated[bool, typer.Option("--qualifiers", help="Select every qualifier.")]
 ResourceOpt = Annotated[
-    list[str] | None, typer.Option("--resource", help="Select a resource by id (repeatable).")
+    list[str] | None,
+    typer.Option("--resource", metavar="ID", help="Select a resource by id (repeatable)."),
 ]
 ResourcesOpt = Annotated[bool, typer.Option("--resources", help="Select every resource.")]
 LintRuleOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--lint-rule", help="Select a lint rule by id, e.g. rototo/qualifier-cycle (repeatable)."
+        "--lint-rule",
+        metavar="ID",
+        help="Select a lint rule by id, e.g. rototo/qualifier-cycle (repeatable).",
     ),
 ]
 LintRulesOpt = Annotated[bool, typer.Option("--lint-rules", help="Select every lint rule.")]
 AuthorityOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--lint-authority", help="Select rules of an authority, e.g. rototo (repeatable)."
+        "--lint-authority",
+        metavar="ID",
+        help="Select rules of an authority, e.g. rototo (repeatable).",
     ),
 ]
 AuthoritiesOpt = Annotated[
@@ -129,13 +136,15 @@ AuthoritiesOpt = Annotated[
 ]
 LinterOpt = Annotated[
     list[str] | None,
-    typer.Option("--linter", help="Select a custom Lua linter by file stem (repeatable)."),
+    typer.Option(
+        "--linter", metavar="ID", help="Select a custom Lua linter by file stem (repeatable)."
+    ),
 ]
 LintersOpt = Annotated[bool, typer.Option("--linters", help="Select every custom linter.")]
 SourceArg = Annotated[
     str | None,
     typer.Argument(
-        metavar="[SOURCE]",
+        metavar="SOURCE",
         help="Workspace source: a path, file://, git+file://PATH#REF:DIR, "
         "git+https://…, https://…archive; default: search upward.",
     ),
@@ -143,10 +152,24 @@ SourceArg = Annotated[
 RevOpt = Annotated[
     str | None,
     typer.Option(
-        "--rev", help="Read the local workspace from this git revision instead of the working tree."
+        "--rev",
+        metavar="REV",
+        help="Read the local workspace from this git revision instead of the working tree.",
     ),
 ]
-ColorOpt = Annotated[str, typer.Option("--color", help="auto, always or never.")]
+COLOR_CHOICES = ("auto", "always", "never")
+
+
+def _check_color(value: str) -> str:
+    if value not in COLOR_CHOICES:
+        raise typer.BadParameter(f"{value!r} is not one of auto, always, never")
+    return value
+
+
+ColorOpt = Annotated[
+    str,
+    typer.Option("--color", metavar="WHEN", callback=_check_color, help="auto, always or never."),
+]
 
 
 def make_selection(

@@ -24,21 +24,28 @@ def command(
     fixtures: Annotated[
         list[Path] | None,
         typer.Option(
-            "--fixtures", help="A fixture suite directory or rototo-fixtures.toml (repeatable)."
+            "--fixtures",
+            metavar="PATH",
+            help="A fixture suite directory or rototo-fixtures.toml (repeatable).",
         ),
     ] = None,
     contexts: Annotated[
         list[Path] | None,
-        typer.Option("--contexts", help="A directory of context files to check (repeatable)."),
+        typer.Option(
+            "--contexts", metavar="DIR", help="A directory of context files to check (repeatable)."
+        ),
     ] = None,
     context: Annotated[
         list[str] | None,
         typer.Option(
-            "--context", "-c", help="One more context (JSON, @file or a.b=value; merged)."
+            "--context",
+            "-c",
+            metavar="CONTEXT",
+            help="One more context (JSON, @file or a.b=value; merged).",
         ),
     ] = None,
     junit_xml: Annotated[
-        Path | None, typer.Option("--junit-xml", help="Write JUnit XML here.")
+        Path | None, typer.Option("--junit-xml", metavar="FILE", help="Write JUnit XML here.")
     ] = None,
     rev: RevOpt = None,
     format_: Annotated[TestFormat, typer.Option("--format", "-f")] = TestFormat.text,
