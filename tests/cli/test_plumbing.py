@@ -90,6 +90,7 @@ def test_keyboard_interrupt_exits_130(monkeypatch) -> None:
         ["lint", "--no-such-flag"],
         ["no-such-command"],
         ["resolve", str(EXAMPLE), "--variable"],
+        ["lint", str(EXAMPLE), "--color", "sometimes"],
     ],
 )
 def test_usage_errors_exit_2(args: list[str]) -> None:
