@@ -1,11 +1,8 @@
-"""GitHub workflow-command escaping, shared by every `github` renderer."""
+"""GitHub workflow-command escaping (kept for existing imports; see `escape`)."""
 
 from __future__ import annotations
 
+from .escape import command_data as escape_data
+from .escape import command_property as escape_property
 
-def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(text: str) -> str:
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+__all__ = ["escape_data", "escape_property"]
