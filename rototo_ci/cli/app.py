@@ -66,9 +66,13 @@ def main(argv: list[str] | None = None) -> int:
     group = None
     try:
         group = build_command()
-        from .usage import hoist_global_flags
+        from .usage import hoist_global_flags, quick_help
 
         args = hoist_global_flags(group, list(args))
+        help_text = quick_help(group, args)
+        if help_text is not None:
+            print(help_text)
+            return 0
         result = group.main(args=args, prog_name="rototo", standalone_mode=False)
         return result if isinstance(result, int) else 0
     except SystemExit as exc:
