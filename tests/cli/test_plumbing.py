@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -11,7 +13,7 @@ import pytest
 from rototo_ci.cli.common import use_color, write_step_summary
 from rototo_ci.engine.workspace import Workspace
 
-from .conftest import EXAMPLE, run_cli, run_process
+from .conftest import EXAMPLE, Result, run_cli, run_process
 
 
 class Tty(io.StringIO):
@@ -47,14 +49,28 @@ def test_unwritable_step_summary_is_a_warning(tmp_path: Path, monkeypatch, capsy
     assert "warning" in capsys.readouterr().err
 
 
-def test_version_and_help_answer_quickly() -> None:
-    timings = {}
-    for args in (["--version"], ["-V"], ["--help"], ["lint", "--help"], ["resolve", "--help"]):
+def _best_of(runs: int, *args: str) -> tuple[float, Result]:
+    best, result = float("inf"), None
+    for _ in range(runs):
         start = time.perf_counter()
         result = run_process(*args)
-        timings[" ".join(args)] = time.perf_counter() - start
+        best = min(best, time.perf_counter() - start)
+    assert result is not None
+    return best, result
+
+
+def test_version_and_help_answer_quickly() -> None:
+    """Our time on top of a bare interpreter start, best of three (the machine may be busy)."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    bare = min(time.perf_counter() - start, 0.2)
+    timings = {}
+    for args in (["--version"], ["-V"], ["--help"], ["lint", "--help"], ["resolve", "--help"]):
+        best, result = _best_of(3, *args)
+        timings[" ".join(args)] = best - bare
         assert result.code == 0, result
         assert "Traceback" not in result.err
+    assert timings["--version"] < 0.2, timings
     assert max(timings.values()) < 0.5, timings
 
 
