@@ -62,8 +62,8 @@ def where(error: Any) -> str:
 def describe(error: Any) -> str:
     """What a jsonschema error means, without its place (see `where`)."""
     keyword = getattr(error, "validator", None)
-    expected = getattr(error, "validator_value", None)
-    value = getattr(error, "instance", None)
+    expected: Any = getattr(error, "validator_value", None)
+    value: Any = getattr(error, "instance", None)
     try:
         if keyword == "type":
             return f"expected {_types(expected)}, got {kind_of(value)}"
@@ -125,8 +125,8 @@ def describe_schema_error(error: Any) -> str:
     """Why a JSON Schema document is not a valid schema (a SchemaError)."""
     place = ".".join(str(p) for p in getattr(error, "absolute_path", []) or [])
     keyword = getattr(error, "validator", None)
-    value = getattr(error, "instance", None)
-    expected = getattr(error, "validator_value", None)
+    value: Any = getattr(error, "instance", None)
+    expected: Any = getattr(error, "validator_value", None)
     if keyword == "type":
         text = f"expected {_types(expected)}, got {kind_of(value)}"
     elif keyword == "enum":
