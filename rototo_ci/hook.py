@@ -128,7 +128,11 @@ def fixtures_check_workspace(workspace: str, cwd: Path) -> int:
     prefix = _prefix(workspace)
     status = 0
     variables = list(workspace_obj.runtime().variables)
+    files = set(tree.files())
     for manifest in suite_manifests(tree):
+        parents = PurePosixPath(manifest).parents
+        if any(f"{p.as_posix()}/{MANIFEST}" in files for p in parents if p.as_posix() != "."):
+            continue  # the suite of a nested workspace is that workspace's business
         suite = read_suite_from_tree(tree, manifest)
         suite_dir = str(PurePosixPath(manifest).parent)
         qualifiers = sorted(

@@ -1,4 +1,4 @@
-"""`rototo lint-changed FILE…`: lint each workspace holding a changed file (as the pre-commit hook)."""
+"""`rototo lint-changed FILE…`: lint each workspace holding a changed file (pre-commit)."""
 
 from __future__ import annotations
 
