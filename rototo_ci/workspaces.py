@@ -1,8 +1,9 @@
 """The workspaces of a repository, and those a git range touches (for CI matrices).
 
-A workspace is touched when a file under its directory differs between the two sides,
-or a file under a directory it `extends` inside the same repository (on either side)
-does: its behaviour may change without one of its own files changing.
+A workspace is touched when one of its files differs between the two sides (a file
+belongs to the deepest workspace directory holding it), or a file of a workspace it
+`extends` inside the same repository (on either side) does: its behaviour may change
+without one of its own files changing.
 """
 
 from __future__ import annotations
@@ -79,8 +80,14 @@ def changed_paths(base: Side, head: Side) -> set[str]:
     return paths
 
 
-def _under(path: str, directory: str) -> bool:
-    return not directory or path == directory or path.startswith(directory + "/")
+def owner(path: str, workspaces: list[str]) -> str | None:
+    """The deepest workspace directory holding a path (nested workspaces own their files)."""
+    best: str | None = None
+    for directory in workspaces:
+        inside = not directory or path == directory or path.startswith(directory + "/")
+        if inside and (best is None or len(directory) > len(best)):
+            best = directory
+    return best
 
 
 def list_workspaces(cwd: Path, range_: str | None, changed: bool) -> list[str]:
@@ -94,12 +101,12 @@ def list_workspaces(cwd: Path, range_: str | None, changed: bool) -> list[str]:
         base, head = parse_range(repo, range_)
         dirs = sorted(set(base.workspace_dirs()) | set(head.workspace_dirs()))
         if changed:
-            paths = changed_paths(base, head)
+            owners = {owner(p, dirs) for p in changed_paths(base, head)}
             touched = []
             for workspace in dirs:
                 watched = {workspace, *local_parents(base, workspace)}
                 watched |= set(local_parents(head, workspace))
-                if any(_under(p, d) for p in paths for d in watched):
+                if watched & owners:
                     touched.append(workspace)
             dirs = touched
     return [d or "." for d in dirs]
