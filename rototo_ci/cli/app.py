@@ -82,6 +82,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("rototo: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `rototo lint | head`: the reader left; say nothing more
+        import os
+
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 141
     except Exception as error:  # noqa: BLE001 - a traceback is a bug; say so in one line
         # imported here: the engine stays out of --help
         from ..engine.errors import RototoError
