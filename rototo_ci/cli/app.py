@@ -51,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     if args in (["--version"], ["-V"]):  # answer before importing anything heavy
         print(_version())
         return 0
+    from ..process import tune_gc
+
+    tune_gc()
     app = build_app()
     try:
         result = app(args=args, prog_name="rototo", standalone_mode=False)
