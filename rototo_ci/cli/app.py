@@ -65,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     if args in (["--version"], ["-V"]):  # answer before importing anything heavy
         print(_version())
         return 0
+    from ..process import tune_gc
+
+    tune_gc()
     group = None
     try:
         group = build_command()
