@@ -43,6 +43,7 @@ def build_app():  # type: ignore[no-untyped-def]
     app.command("test")(test.command)
     app.command("comment")(comment.command)
     app.command("lint-changed")(lint_changed.command)
+    app.command("render")(__import__("rototo_ci.cli.render", fromlist=["command"]).command)
     return app
 
 
