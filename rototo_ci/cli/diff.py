@@ -15,6 +15,7 @@ class DiffFormat(StrEnum):
     json = "json"
     markdown = "markdown"
     github = "github"
+    gitlab = "gitlab"
 
 
 class FailOn(StrEnum):
@@ -67,6 +68,10 @@ def render_report(report: Any, fmt: str, *, color: bool = False, width: int | No
         from ..render.diff_github import render_github
 
         return render_github(report)
+    if fmt == "gitlab":
+        from ..render.gitlab import render_diff_gitlab
+
+        return render_diff_gitlab(report.to_json())
     from ..render.diff_text import render_text
 
     return render_text(report, color=color, width=width)
@@ -98,7 +103,7 @@ def write_outputs(report: Any, outputs: list[tuple[str, Path]]) -> None:
             raise RototoError(f"cannot write {path}: {exc.strerror}") from None
 
 
-OUTPUT_FORMATS = ("text", "json", "markdown", "github")
+OUTPUT_FORMATS = ("text", "json", "markdown", "github", "gitlab")
 
 
 def command(
@@ -159,14 +164,7 @@ def command(
     ] = FailOn.error,
     color: Annotated[str, typer.Option("--color", help="auto, always or never.")] = "auto",
 ) -> None:
-    """Review a git range: broken contexts, value changes, rollouts, semantic changes, lint.
-
-    Examples:
-
-      rototo diff main...HEAD
-
-      rototo diff origin/main...HEAD --format github --output json=report.json
-    """
+    """Review a git range: broken contexts, value changes, rollouts, semantic changes, lint."""
     from ..engine.context import merge_context_inputs
     from ..engine.errors import ContextError
     from ..review.diff import DiffOptions, run_diff

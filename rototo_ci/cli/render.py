@@ -48,14 +48,7 @@ def command(
     ] = RenderFormat.text,
     color: Annotated[str, typer.Option("--color", help="auto, always or never.")] = "auto",
 ) -> None:
-    """Render saved diff reports; several (e.g. from matrix jobs) merge into one.
-
-    Examples:
-
-      rototo render report.json --format markdown
-
-      rototo render reports/*.json --format markdown > comment.md
-    """
+    """Render saved diff reports; several (e.g. from matrix jobs) merge into one."""
     from ..review.report import merge_reports
     from .common import use_color
     from .diff import render_report, terminal_width
