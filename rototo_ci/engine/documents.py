@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .jsonsyntax import check as check_json
-from .tomlspan import TomlError, TTable, parse_toml
+from .tomlfast import parse_toml_fast
+from .tomlspan import TomlError, TTable
 from .tree import MANIFEST, Tree
 
 KINDS = (
@@ -182,11 +183,18 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"invalid JSON number {name}")
 
 
+def _parse_int(literal: str) -> int:
+    # Python refuses str->int past 4300 digits; say so plainly, without a conversion
+    if len(literal) > 4300:
+        raise ValueError("number out of range")
+    return int(literal)
+
+
 def parse_json_text(text: str) -> Any:
     """Parse strict JSON (no NaN/Infinity); raise json.JSONDecodeError or ValueError."""
     if not _json_depth_ok(text):
         raise ValueError("JSON is nested too deeply")
-    return json.loads(text, parse_constant=_reject_constant)
+    return json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int)
 
 
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
@@ -224,7 +232,7 @@ def parse_document(doc: Document, data: bytes) -> None:
             doc.failure = ParseFailure(str(exc), 0, 0, located=False)
         return
     try:
-        doc.toml = parse_toml(text)
+        doc.toml = parse_toml_fast(text)
     except TomlError as exc:
         doc.failure = ParseFailure(
             exc.message, exc.offset, min(exc.end, len(text)), located=exc.located

@@ -486,6 +486,8 @@ class _Reader:
         if suffix:
             raise _Refusal("invalid number", at, at + len(text))
         digits = prefix.replace("_", "").lstrip("+")
+        if len(digits.lstrip("-0")) > 64:  # beyond any 64-bit integer; never convert it
+            raise _Refusal("invalid number", at, at + len(text))
         try:
             value = int(digits, radix)
         except ValueError:
