@@ -15,6 +15,7 @@ def build_app():  # type: ignore[no-untyped-def]
     import typer
 
     from . import comment, diff, fixtures, init, lint, lint_changed, resolve, show, test
+    from . import workspaces as workspaces_cmd
 
     app = typer.Typer(
         name="rototo",
@@ -44,6 +45,7 @@ def build_app():  # type: ignore[no-untyped-def]
     app.command("test")(test.command)
     app.command("comment")(comment.command)
     app.command("lint-changed")(lint_changed.command)
+    app.command("workspaces")(workspaces_cmd.command)
     return app
 
 

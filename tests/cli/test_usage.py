@@ -48,7 +48,7 @@ def test_context_is_described_once_for_all_commands() -> None:
         (["lint", "--jsno"], "rototo: error: unknown option --jsno (did you mean --json?)"),
         (
             ["lint", "--format", "jsno"],
-            "rototo: error: --format: 'jsno' is not one of text, json, github, sarif",
+            "rototo: error: --format: 'jsno' is not one of text, json, github, sarif, gitlab",
         ),
         (["init"], "rototo: error: missing DIR"),
         (["lnit"], "rototo: error: unknown command 'lnit' (did you mean lint?)"),
