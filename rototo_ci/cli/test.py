@@ -74,6 +74,8 @@ def command(
     finally:
         if progress is not None:
             progress.stop()
+    for warning in report.warnings:
+        print(f"rototo: warning: {warning}", file=sys.stderr)
     if junit_xml is not None:
         from ..render.test_junit import render_junit
 

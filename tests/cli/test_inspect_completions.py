@@ -144,3 +144,20 @@ def test_completions_scripts_and_the_answers_they_ask_for() -> None:
     assert sorted(_complete(bash)) == ["init", "inspect"]
     bash.update(COMP_CWORD="3", COMP_WORDS="rototo lint --format ")
     assert _complete(bash) == ["text", "json", "github", "sarif", "gitlab"]
+
+
+def test_test_warns_when_there_is_nothing_to_test(tmp_path) -> None:
+    assert run_cli("init", str(tmp_path / "ws")).code == 0
+    bare = run_cli("test", str(tmp_path / "ws"))
+    assert bare.code == 0
+    assert "rototo: warning: nothing to test beyond the lint gate" in bare.err
+    (tmp_path / "ws" / "tests").mkdir()
+    (tmp_path / "ws" / "tests" / "rototo-fixtures.toml").write_text("schema_version = 1\n")
+    (tmp_path / "empty").mkdir()
+    listed = run_cli("test", str(tmp_path / "ws"), "--fixtures", str(tmp_path / "empty"))
+    assert "warning: fixture suite tests/rototo-fixtures.toml lists no fixtures" in listed.err
+    assert f"warning: no fixture suite (rototo-fixtures.toml) under {tmp_path / 'empty'}" in (
+        listed.err
+    )
+    example = run_cli("test", str(EXAMPLE))
+    assert example.code == 0 and "warning" not in example.err
