@@ -124,8 +124,9 @@ def command(
     elif fmt is DiffFormat.github:
         from ..render.diff_github import render_github
         from ..render.diff_markdown import render_markdown
+        from ..render.escape import write_commands
 
-        sys.stdout.write(render_github(report))
+        write_commands(sys.stdout, render_github(report))
         write_step_summary(render_markdown(report))
     else:
         from ..render.diff_text import render_text

@@ -205,10 +205,11 @@ def _render(
         sarif = render_lint_sarif(diagnostics, __version__, prefix, custom)
         sys.stdout.write(json.dumps(sarif, indent=2, ensure_ascii=False) + "\n")
     elif fmt is LintFormat.github:
+        from ..render.escape import write_commands
         from ..render.lint_github import render_lint_github
         from ..render.lint_text import render_lint_text
 
-        sys.stdout.write(render_lint_github(diagnostics, prefix))
+        write_commands(sys.stdout, render_lint_github(diagnostics, prefix))
         sys.stderr.write(render_lint_text(diagnostics, lines_of, color=False))
     else:
         from ..render.lint_text import render_lint_text

@@ -8,6 +8,7 @@ from rich.text import Text
 
 from ..engine.diagnostics import Diagnostic
 from .console import StringConsole
+from .escape import one_line
 
 SourceLines = Callable[[str], list[str] | None]
 TAB = 4
@@ -43,9 +44,9 @@ def excerpt(line: str, start: int, end: int | None) -> tuple[str, str]:
     last = len(line) if end is None else max(first, _code_points(line, end))
 
     def width(text: str) -> int:
-        return len(text.expandtabs(TAB))
+        return len(one_line(text.expandtabs(TAB)))
 
-    shown = line.expandtabs(TAB)
+    shown = one_line(line.expandtabs(TAB))
     pad = width(line[:first])
     marks = max(1, width(line[:last]) - pad)
     return shown, " " * pad + "^" * marks
@@ -64,14 +65,19 @@ def render_lint_text(
     for d in diagnostics:
         by_path.setdefault(d.path, []).append(d)
     for path in sorted(by_path):
-        console.print(Text(path, style="bold underline"))
+        console.print(Text(one_line(path), style="bold underline"))
         lines = lines_of(path)
         for d in by_path[path]:
             style = "bold red" if d.is_error else "bold yellow"
             where = f"{d.range.start.line + 1}:{d.range.start.character + 1}" if d.range else "-"
             console.print(
                 Text.assemble(
-                    f"  {where:>7} ", (d.severity, style), " ", d.message, "  ", (d.rule, "dim")
+                    f"  {where:>7} ",
+                    (d.severity, style),
+                    " ",
+                    one_line(d.message),
+                    "  ",
+                    (one_line(d.rule), "dim"),
                 )
             )
             if d.range and lines and d.range.start.line < len(lines):
@@ -81,7 +87,7 @@ def render_lint_text(
                 console.print(Text(f"          | {shown}", style="dim"))
                 console.print(Text(f"          | {caret}", style=style))
             if d.help:
-                console.print(Text(f"          help: {d.help}", style="dim"))
+                console.print(Text(f"          help: {one_line(d.help)}", style="dim"))
         console.print()
     if diagnostics or not quiet:
         style = "bold red" if any(d.is_error for d in diagnostics) else "bold green"
