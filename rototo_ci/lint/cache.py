@@ -37,7 +37,7 @@ def tree_key(tree: Tree) -> str:
 
     digest = hashlib.sha256(f"rototo-ci {__version__} lint-cache {FORMAT}\n".encode())
     for path in tree.files():
-        digest.update(f"{path}\0{tree.blob_id(path)}\n".encode())
+        digest.update(f"{path}\0{tree.blob_id(path)}\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
