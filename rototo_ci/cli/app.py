@@ -15,11 +15,13 @@ def build_app():  # type: ignore[no-untyped-def]
     import typer
 
     from . import comment, diff, fixtures, init, lint, lint_changed, resolve, show, test
+    from . import workspaces as workspaces_cmd
 
     app = typer.Typer(
         name="rototo",
         help="Review toolchain for rototo workspaces: lint, test, resolve and diff.",
         no_args_is_help=True,
+        context_settings={"help_option_names": ["-h", "--help"]},
         add_completion=False,
         pretty_exceptions_enable=False,
         rich_markup_mode=None,
@@ -43,7 +45,19 @@ def build_app():  # type: ignore[no-untyped-def]
     app.command("test")(test.command)
     app.command("comment")(comment.command)
     app.command("lint-changed")(lint_changed.command)
+    app.command("workspaces")(workspaces_cmd.command)
     return app
+
+
+def build_command():  # type: ignore[no-untyped-def]
+    """The click command tree with word metavars, examples, -h and validated --color."""
+    import typer
+
+    from .usage import polish
+
+    group = typer.main.get_command(build_app())
+    polish(group)
+    return group
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,9 +76,13 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: list[str]) -> int:
     from ..render.escape import one_line
 
-    app = build_app()
+    group = None
     try:
-        result = app(args=args, prog_name="rototo", standalone_mode=False)
+        group = build_command()
+        from .usage import hoist_global_flags
+
+        args = hoist_global_flags(group, list(args))
+        result = group.main(args=args, prog_name="rototo", standalone_mode=False)
         return result if isinstance(result, int) else 0
     except SystemExit as exc:
         if isinstance(exc.code, str):
@@ -88,8 +106,19 @@ def _run(args: list[str]) -> int:
         if name == "Abort":
             print("rototo: interrupted", file=sys.stderr)
             return 130
-        if hasattr(error, "show") and hasattr(error, "exit_code"):
-            error.show()
+        if name == "NoArgsIsHelpError":  # bare `rototo`: the overview, as click would
+            print(error.format_message(), file=sys.stderr)  # type: ignore[attr-defined]
+            return 2
+        if hasattr(error, "format_message") and hasattr(error, "exit_code"):
+            from .usage import usage_error_lines
+
+            if hasattr(error, "ctx") or name in ("UsageError", "BadParameter"):
+                known = getattr(group, "commands", {})
+                command = next((a for a in args if not a.startswith("-")), None)
+                for line in usage_error_lines(error, command if command in known else None):
+                    print(line, file=sys.stderr)
+            else:
+                print(f"rototo: error: {one_line(error.format_message())}", file=sys.stderr)
             return int(error.exit_code)
         print(
             f"rototo: internal error: {type(error).__name__}: {one_line(str(error))}",

@@ -15,6 +15,7 @@ class DiffFormat(StrEnum):
     json = "json"
     markdown = "markdown"
     github = "github"
+    gitlab = "gitlab"
 
 
 class FailOn(StrEnum):
@@ -121,6 +122,10 @@ def command(
         from ..render.diff_markdown import render_markdown
 
         sys.stdout.write(render_markdown(report))
+    elif fmt is DiffFormat.gitlab:
+        from ..render.gitlab import render_diff_gitlab
+
+        sys.stdout.write(render_diff_gitlab(report.to_json()))
     elif fmt is DiffFormat.github:
         from ..render.diff_github import render_github
         from ..render.diff_markdown import render_markdown

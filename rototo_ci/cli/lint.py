@@ -41,6 +41,7 @@ class LintFormat(StrEnum):
     json = "json"
     github = "github"
     sarif = "sarif"
+    gitlab = "gitlab"
 
 
 def repo_prefix(root: Path | None) -> str:
@@ -147,7 +148,7 @@ def command(
             return None
 
     prefix = ""
-    if fmt in (LintFormat.github, LintFormat.sarif):
+    if fmt in (LintFormat.github, LintFormat.sarif, LintFormat.gitlab):
         prefix = repo_prefix(opened.root or (_local_directory(source) if rev else None))
     return _render(fmt, report, diagnostics, lines_of, prefix, custom, color, quiet)
 
@@ -204,6 +205,10 @@ def _render(
 
         sarif = render_lint_sarif(diagnostics, __version__, prefix, custom)
         sys.stdout.write(json.dumps(sarif, indent=2, ensure_ascii=False) + "\n")
+    elif fmt is LintFormat.gitlab:
+        from ..render.gitlab import render_lint_gitlab
+
+        sys.stdout.write(render_lint_gitlab([d.to_json() for d in diagnostics], prefix))
     elif fmt is LintFormat.github:
         from ..render.escape import write_commands
         from ..render.lint_github import render_lint_github

@@ -181,11 +181,18 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"invalid JSON number {name}")
 
 
+def _parse_int(literal: str) -> int:
+    # Python refuses str->int past 4300 digits; say so plainly, without a conversion
+    if len(literal) > 4300:
+        raise ValueError("number out of range")
+    return int(literal)
+
+
 def parse_json_text(text: str) -> Any:
     """Parse strict JSON (no NaN/Infinity); raise json.JSONDecodeError or ValueError."""
     if not _json_depth_ok(text):
         raise ValueError("JSON is nested too deeply")
-    return json.loads(text, parse_constant=_reject_constant)
+    return json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int)
 
 
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024

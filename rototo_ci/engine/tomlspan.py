@@ -466,7 +466,8 @@ class _Parser:
             if not _DEC_INT.fullmatch(literal):
                 digits = start + (1 if literal[0] in "+-" else 0)
                 raise TomlError("invalid number", digits + 1, digits + 2)
-            value = int(clean)
+            # past 20 digits it cannot be a 64-bit integer; never convert a huge one
+            value = int(clean) if len(clean) <= 21 else _INT_MAX + 1
             if not _INT_MIN <= value <= _INT_MAX:
                 raise self.error("invalid number", start)
             return TScalar(start, self.pos, value, "integer")
