@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import html
 import io
 import re
 import sys
@@ -268,6 +267,12 @@ def guarded_streams() -> Iterator[None]:
         sys.stdout, sys.stderr = saved
 
 
+def _html_escape(text: str, quote: bool = True) -> str:
+    """`html.escape` without importing the entity tables on the CLI's start path."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace('"', "&quot;").replace("'", "&#x27;") if quote else text
+
+
 # --- one-line messages ----------------------------------------------------------------------
 
 # controls, line and paragraph separators, and bidirectional overrides (text that would
@@ -320,7 +325,7 @@ def _inert_words(text: str) -> str:
 def md_text(text: str) -> str:
     """Untrusted text in running markdown: inert, one line, no HTML, no mention, no link."""
     text = one_line(text)
-    text = html.escape(text, quote=False)  # < > & : no raw HTML, no comment, no entity
+    text = _html_escape(text, quote=False)  # < > & : no raw HTML, no comment, no entity
     text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
     text = _AUTOLINK.sub(lambda m: m.group() + _WJ, text)
     return _inert_words(text)
@@ -395,12 +400,12 @@ def xml_chars(text: str) -> str:
 
 def xml_text(text: str) -> str:
     """Character data for XML 1.0: escaped, characters XML cannot hold replaced."""
-    return html.escape(xml_chars(text), quote=False)
+    return _html_escape(xml_chars(text), quote=False)
 
 
 def xml_attr(text: str) -> str:
     """An attribute value for XML 1.0 (double-quoted)."""
-    text = html.escape(xml_chars(text), quote=True)
+    text = _html_escape(xml_chars(text), quote=True)
     return text.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
 
 
