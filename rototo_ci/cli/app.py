@@ -65,8 +65,10 @@ def main(argv: list[str] | None = None) -> int:
     if args in (["--version"], ["-V"]):  # answer before importing anything heavy
         print(_version())
         return 0
+    from ..process import tune_gc
     from ..render.escape import guarded_streams
 
+    tune_gc()
     # every line this run writes to stdout or stderr passes the workflow-command guard;
     # only `escape.write_commands` issues commands (SPEC §8, inert text)
     with guarded_streams():
