@@ -81,9 +81,13 @@ def _run(args: list[str]) -> int:
     group = None
     try:
         group = build_command()
-        from .usage import hoist_global_flags
+        from .usage import hoist_global_flags, quick_help
 
         args = hoist_global_flags(group, list(args))
+        help_text = quick_help(group, args)
+        if help_text is not None:
+            print(help_text)
+            return 0
         result = group.main(args=args, prog_name="rototo", standalone_mode=False)
         return result if isinstance(result, int) else 0
     except SystemExit as exc:
@@ -94,6 +98,14 @@ def _run(args: list[str]) -> int:
     except KeyboardInterrupt:
         print("rototo: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `rototo lint | head`: the reader left; say nothing more
+        import os
+
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 141
     except Exception as error:  # noqa: BLE001 - a traceback is a bug; say so in one line
         # imported here: the engine stays out of --help
         from ..engine.errors import RototoError

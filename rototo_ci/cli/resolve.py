@@ -51,7 +51,7 @@ def command(
     from ..engine.resolve import QualifierTrace, VariableTrace
     from ..engine.workspace import Workspace
     from ..render.escape import one_line
-    from .common import fail, use_color
+    from .common import fail, output_width, use_color
 
     if not (variable or variables or qualifier or qualifiers):
         fail("choose what to resolve: --variable ID, --variables, --qualifier ID or --qualifiers")
@@ -94,7 +94,11 @@ def command(
 
     sys.stdout.write(
         render_resolve_text(
-            variable_traces, qualifier_traces, [], color=use_color(color, sys.stdout)
+            variable_traces,
+            qualifier_traces,
+            [],
+            color=use_color(color, sys.stdout),
+            width=output_width(sys.stdout),
         )
     )
     for error in errors:

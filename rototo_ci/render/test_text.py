@@ -10,8 +10,9 @@ from .console import StringConsole
 from .escape import command_data, command_property, one_line
 
 
-def render_test_text(report: TestReport, color: bool = False, width: int = 100) -> str:
-    console = StringConsole(color, width, soft_wrap=False)
+def render_test_text(report: TestReport, color: bool = False, width: int | None = None) -> str:
+    """`width` is the terminal's (the table fits it) or None (nothing is wrapped)."""
+    console = StringConsole(color, width)
     table = Table(title=Text(f"rototo test {one_line(report.workspace)}"), title_justify="left")
     table.add_column("suite")
     table.add_column("passed", justify="right", style="green")
