@@ -46,6 +46,7 @@ def build_app():  # type: ignore[no-untyped-def]
     app.command("comment")(comment.command)
     app.command("lint-changed")(lint_changed.command)
     app.command("workspaces")(workspaces_cmd.command)
+    app.command("render")(__import__("rototo_ci.cli.render", fromlist=["command"]).command)
     return app
 
 
