@@ -59,7 +59,7 @@ _BREAKS = re.compile(f"[{_BREAK_CHARS}]")
 # sequences (colour codes a log viewer strips before showing the line).
 _SKIP_CLASS = "[\\s\x00-\x08\x0e-\x1b\x7f\u200b\u2060\ufeff]"
 _ANSI = f"\x1b\\[[0-?]*[ -/]*[@-~]|\x1b\\][^\x07\x1b{_BREAK_CHARS}]*(?:\x07|\x1b\\\\)"
-_SKIP = f"(?:{_ANSI}|(?!\x1b){_SKIP_CLASS}|\x1b(?![\\[\\]]))*"
+_SKIP = f"(?:{_ANSI}|(?!\x1b){_SKIP_CLASS}|\x1b(?=[^\\[\\]]))*"
 _SKIP_RE = re.compile(_SKIP)
 _COMMAND_START = re.compile(f"^({_SKIP})(?=::|##\\[)")
 _COMMAND_START_ANY = re.compile(f"(?:(?<=[{_BREAK_CHARS}])|\\A)({_SKIP})(?=::|##\\[)")
@@ -307,7 +307,10 @@ def one_line(text: str) -> str:
 MARKER_PREFIX = "<!-- rototo-ci"
 _MARKER_LIKE = re.compile(r"<!--(?=\s*rototo-ci)", re.IGNORECASE)
 _MARKER_LINE = re.compile(r"[ \t]*<!--\s*rototo-ci[^\n]*?-->[ \t]*", re.IGNORECASE)
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-=.!|~>:])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
+# a block construct can only start where the (one-line) text starts: a list item, a
+# setext underline, an ordered-list number
+_BLOCK_START = re.compile(r"^([ \t]*(?:\d+)?)(-|=|\.)")
 _WJ = "\u2060"  # word joiner: `@<WJ>name` renders as @name and pings nobody
 # `@name`, `@org/team`; `#123` and `GH-123` cross-reference other issues
 _MENTION = re.compile(r"@(?=[A-Za-z0-9_-])")
@@ -322,11 +325,18 @@ def _inert_words(text: str) -> str:
     return _MARKER_LIKE.sub("<!-" + _WJ + "-", text)
 
 
+# Inside `<code>` and `<pre>` every markdown-active character is an entity: even where
+# markdown is parsed (inline HTML content is), nothing in it forms a construct.
+_BLOCK_ENTITY = {c: f"&#{ord(c)};" for c in "&<>\"'\\`*_{}[]()#+-=.!|~:"}
+_CODE_ENTITY = {c: f"&#{ord(c)};" for c in "\\`*[]|"}
+
+
 def md_text(text: str) -> str:
     """Untrusted text in running markdown: inert, one line, no HTML, no mention, no link."""
-    text = one_line(text)
+    text = one_line(text).lstrip(" ")  # (leading spaces could make an indented code block)
     text = _html_escape(text, quote=False)  # < > & : no raw HTML, no comment, no entity
     text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    text = _BLOCK_START.sub(r"\1\\\2", text, count=1)
     text = _AUTOLINK.sub(lambda m: m.group() + _WJ, text)
     return _inert_words(text)
 
@@ -336,29 +346,21 @@ def md_cell(text: str) -> str:
     return md_text(text)
 
 
-def md_code(text: str, *, cell: bool = False, limit: int | None = None) -> str:
-    """Untrusted text as an inline code span; `cell=True` inside a table cell.
+def md_code(text: str, *, cell: bool = True, limit: int | None = None) -> str:
+    """Untrusted text as inline code, safe in running text and in a table cell alike.
 
-    The fence is longer than any backtick run inside, so nothing closes it early.
+    An HTML `<code>` element (its content is parsed as markdown) with HTML escaped and
+    the characters that could open a construct as entities: no backtick can close it,
+    no `|` can split a cell, no link, image or `*` emphasis can form inside it.
+    (`cell` is accepted for symmetry; the result is the same.)
     """
     text = one_line(text)
     if limit is not None and len(text) > limit:
         text = text[: max(0, limit - 1)] + "…"
-    text = _inert_words(text)
-    if cell:
-        text = text.replace("|", "\\|")
-    if not text:
-        return "` `"
-    longest = max((len(run) for run in re.findall("`+", text)), default=0)
-    fence = "`" * (longest + 1)
-    if text[0] in "` " or text[-1] in "` ":
-        text = f" {text} "
-    return f"{fence}{text}{fence}"
+    text = _html_escape(_inert_words(text), quote=True)
+    return "<code>" + "".join(_CODE_ENTITY.get(c, c) for c in text) + "</code>"
 
 
-# In a `<pre>` block every markdown-active character is an entity: even if a caller
-# places it where markdown is parsed, nothing in it forms a construct.
-_BLOCK_ENTITY = {c: f"&#{ord(c)};" for c in "&<>\"'\\`*_{}[]()#+-=.!|~:"}
 
 
 def md_block(text: str) -> str:

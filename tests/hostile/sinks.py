@@ -19,8 +19,9 @@ def runner_lines(text: str) -> list[str]:
 
 
 def is_command(line: str) -> bool:
-    line = re.sub(r"\x1b\[[0-?]*[ -/]*[@-~]", "", line)
-    return line.lstrip(SKIPPED).startswith(("::", "##["))
+    """Stricter than the runner: leading controls and colour codes are skipped too."""
+    lead = re.compile(r"(?:\x1b\[[0-?]*[ -/]*[@-~]|[" + re.escape(SKIPPED) + "])*")
+    return line[lead.match(line).end() :].startswith(("::", "##["))
 
 
 def unescape_property(text: str) -> str:

@@ -19,6 +19,7 @@ from rototo_ci.render import escape
 # .NET Char.IsWhiteSpace: what `TrimStart()` removes before the runner looks for a command
 DOTNET_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B)))
 DOTNET_SPACE += "\u2028\u2029\u202f\u205f\u3000"
+SKIPPED = DOTNET_SPACE + "".join(map(chr, range(0x20))) + "\x7f\u200b\ufeff"
 
 
 def runner_lines(text: str) -> list[str]:
@@ -27,10 +28,9 @@ def runner_lines(text: str) -> list[str]:
 
 
 def is_command(line: str) -> bool:
-    # be stricter than the runner: also skip Python's spaces, controls and colour codes
-    line = re.sub(r"\x1b\[[0-?]*[ -/]*[@-~]", "", line)
-    stripped = line.lstrip(DOTNET_SPACE + "".join(map(chr, range(0x20))) + "\x7f\u200b\ufeff")
-    return stripped.startswith(("::", "##["))
+    """Stricter than the runner: leading controls and colour codes are skipped too."""
+    lead = re.compile(r"(?:\x1b\[[0-?]*[ -/]*[@-~]|[" + re.escape(SKIPPED) + "])*")
+    return line[lead.match(line).end() :].startswith(("::", "##["))
 
 
 def unescape_data(text: str) -> str:
@@ -214,6 +214,11 @@ MD_HOSTILE = [
     "- list\n1. item\n> quote",
     "https://evil.example/x",
     "\udcffname",
+    "===",
+    "---",
+    "- item",
+    "12. item",
+    "    indented",
 ]
 
 
@@ -230,11 +235,13 @@ def live_mention(rendered: str) -> bool:
 def test_md_text_is_inert(text: str) -> None:
     rendered = MD.render("Found: " + escape.md_text(text) + "\n")
     assert html_tags(rendered) == {"p"}, rendered
+    own_line = MD.render("A paragraph\n" + escape.md_text(text) + "\n\n" + escape.md_text(text))
+    assert html_tags(own_line) == {"p"}, own_line
     assert not live_mention(rendered)
     assert "<!--" not in escape.md_text(text)
     assert "\r" not in escape.md_text(text) and "\n" not in escape.md_text(text)
     shown = re.sub("<[^>]+>", "", rendered).strip().replace("\u2060", "")
-    assert __import__("html").unescape(shown) == ("Found: " + escape.one_line(text)).strip()
+    assert __import__("html").unescape(shown) == "Found: " + escape.one_line(text).strip()
 
 
 @pytest.mark.parametrize("text", MD_HOSTILE)
@@ -259,7 +266,8 @@ def test_md_code_in_running_text(text: str) -> None:
 
 
 def test_md_code_limit() -> None:
-    assert escape.md_code("abcdef", limit=4) == "`abc…`"
+    assert escape.md_code("abcdef", limit=4) == "<code>abc…</code>"
+    assert escape.md_code("a|b`c\"") == "<code>a&#124;b&#96;c&quot;</code>"
 
 
 @pytest.mark.parametrize("text", ["\n".join(MD_HOSTILE), "a\n\n\n</pre>\n# x", ""])
