@@ -361,8 +361,6 @@ def md_code(text: str, *, cell: bool = True, limit: int | None = None) -> str:
     return "<code>" + "".join(_CODE_ENTITY.get(c, c) for c in text) + "</code>"
 
 
-
-
 def md_block(text: str) -> str:
     """Untrusted multi-line text shown verbatim in a `<pre>` block (put it on its own lines)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")

@@ -267,7 +267,7 @@ def test_md_code_in_running_text(text: str) -> None:
 
 def test_md_code_limit() -> None:
     assert escape.md_code("abcdef", limit=4) == "<code>abc…</code>"
-    assert escape.md_code("a|b`c\"") == "<code>a&#124;b&#96;c&quot;</code>"
+    assert escape.md_code('a|b`c"') == "<code>a&#124;b&#96;c&quot;</code>"
 
 
 @pytest.mark.parametrize("text", ["\n".join(MD_HOSTILE), "a\n\n\n</pre>\n# x", ""])
