@@ -134,3 +134,19 @@ def merge_contexts(inputs: list[str] | None, workspace: Any = None) -> dict[str,
                 continue
         resolved.append(text)
     return merge_context_inputs(resolved)
+
+
+def no_contexts_warning(workspace: str) -> str:
+    """The warning for a review that had no context to resolve a workspace on."""
+    where = "the repository root" if workspace in ("", ".") else workspace
+    return (
+        f"workspace {where} declares no contexts, so no resolution was compared: add "
+        "contexts/*.json or fixture suites, or pass --contexts DIR or --context"
+    )
+
+
+def warn_without_contexts(report: Any) -> None:
+    """One stderr warning per reviewed workspace that had no declared context."""
+    for ws in getattr(report, "workspaces", []):
+        if not ws.contexts and ws.status != "removed":
+            print(f"rototo: warning: {no_contexts_warning(ws.path)}", file=sys.stderr)

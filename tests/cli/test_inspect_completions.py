@@ -161,3 +161,23 @@ def test_test_warns_when_there_is_nothing_to_test(tmp_path) -> None:
     )
     example = run_cli("test", str(EXAMPLE))
     assert example.code == 0 and "warning" not in example.err
+
+
+def test_diff_warns_when_a_workspace_declares_no_contexts(tmp_path, monkeypatch) -> None:
+    from ..helpers import commit_all, flag_workspace, init_repo
+
+    repo = tmp_path / "repo"
+    init_repo(repo)
+    ws = flag_workspace(repo / "cfg")
+    commit_all(repo, "one")
+    monkeypatch.chdir(repo)
+    (ws / "variables" / "flag.toml").write_text(
+        (ws / "variables" / "flag.toml").read_text().replace('default = "off"', 'default = "on"')
+    )
+    result = run_cli("diff", "HEAD")
+    assert result.err.splitlines()[0] == (
+        "rototo: warning: workspace cfg declares no contexts, so no resolution was compared: "
+        "add contexts/*.json or fixture suites, or pass --contexts DIR or --context"
+    )
+    with_context = run_cli("diff", "HEAD", "--context", "{}")
+    assert "warning" not in with_context.err
