@@ -204,9 +204,9 @@ def command(
         if data[key]:
             lines.append(f"{key}:")
             for item in data[key]:
-                content = item["content"]
-                summary = content.get("type") or content.get("description") or ""
-                lines.append(f"  {item['id']:<32} {item['path']}  {summary}".rstrip())
+                content = item["content"] if isinstance(item["content"], dict) else {}
+                summary = content.get("type") or ("" if detailed else content.get("description"))
+                lines.append(f"  {item['id']:<32} {item['path']}  {summary or ''}".rstrip())
                 if detailed:
                     lines += _details(key, item)
     if data["schemas"]:
@@ -218,5 +218,13 @@ def command(
     if data["lint_rules"]:
         lines.append("lint rules:")
         lines += [f"  {r['rule']:<52} {r['severity']:<8} {r['title']}" for r in data["lint_rules"]]
-    sys.stdout.write("".join(line.rstrip() + "\n" for line in lines))
+    from rich.text import Text
+
+    from ..render.console import StringConsole
+    from .common import output_width
+
+    console = StringConsole(False, output_width(sys.stdout))
+    for line in lines:
+        console.print_line(Text(line))
+    sys.stdout.write(console.text())
     return 0
