@@ -29,10 +29,9 @@ def schema_error(schema: Any) -> str | None:
 
 
 def validator(schema: Any) -> Any:
-    from jsonschema import Draft202012Validator
-    from jsonschema.validators import validator_for
+    from ...engine.schema_validation import validator_for_schema
 
-    return validator_for(schema, default=Draft202012Validator)(schema)
+    return validator_for_schema(schema)
 
 
 def check(ctx: LintContext) -> None:
