@@ -11,7 +11,7 @@ import pytest
 
 from .upstream_sweep import sweep
 
-REPO = Path(os.environ.get("ROTOTO_UPSTREAM_REPO", "/work/.mirror/manasgarg+rototo/repo"))
+REPO = Path(os.environ.get("ROTOTO_UPSTREAM_REPO", "/nonexistent"))
 
 
 @pytest.mark.slow
