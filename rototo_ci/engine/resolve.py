@@ -109,28 +109,38 @@ def strict_equal(left: Any, right: Any) -> bool:
     return False
 
 
-_I64_MIN = -(2**63)
+_I64_MIN, _I64_MAX, _U64_MAX = -(2**63), 2**63 - 1, 2**64 - 1
 
 
-def _number_pair(left: Any, right: Any) -> tuple[Any, Any]:
-    """Two numbers as the rototo engine compares them: a whole float strictly inside the
-    64-bit integer range (-2**63, 2**63) counts as that integer; two integers compare
-    exactly; anything else compares as floating point (so 2**63 - 1 equals
-    9.223372036854776e18, and -2**63 + 1 is not above -9.223372036854776e18)."""
-    if isinstance(left, float) and left.is_integer() and _I64_MIN < left < 2**63:
-        left = int(left)
-    if isinstance(right, float) and right.is_integer() and _I64_MIN < right < 2**63:
-        right = int(right)
+def _as_float(number: Any) -> float | None:
+    """A number as the floating-point value it is compared by, or None when an integer
+    does not survive the round trip through a float. The round trip saturates at the
+    64-bit bounds as the rototo engine's casts do, so 2**63 - 1 (which becomes 2**63)
+    still counts as exact while 2**53 + 1 does not."""
+    if isinstance(number, float):
+        return number
+    as_float = float(number)
+    low, high = (_I64_MIN, _I64_MAX) if _I64_MIN <= number <= _I64_MAX else (0, _U64_MAX)
+    back = min(max(int(as_float), low), high)
+    return as_float if back == number else None
+
+
+def _number_pair(left: Any, right: Any) -> tuple[Any, Any] | None:
+    """Two numbers as the rototo engine compares them: integers exactly, anything else as
+    floating point; None when an integer is not exact as a float (nothing holds then)."""
     if isinstance(left, int) and isinstance(right, int):
         return left, right
-    return float(left), float(right)
+    a, b = _as_float(left), _as_float(right)
+    if a is None or b is None:
+        return None
+    return a, b
 
 
 def json_equal(left: Any, right: Any) -> bool:
     """Top-level predicate equality: numbers by value (see _number_pair), else strictly."""
     if _is_number(left) and _is_number(right):
-        a, b = _number_pair(left, right)
-        return bool(a == b)
+        pair = _number_pair(left, right)
+        return pair is not None and bool(pair[0] == pair[1])
     return strict_equal(left, right)
 
 
@@ -237,8 +247,8 @@ def _ordering(test: Callable[[Any, Any], bool], expected: Any) -> Compare:
     def compare(actual: Any) -> bool:
         if not _is_number(actual):
             return False
-        a, b = _number_pair(actual, expected)
-        return test(a, b)
+        pair = _number_pair(actual, expected)
+        return pair is not None and test(*pair)
 
     return compare
 
