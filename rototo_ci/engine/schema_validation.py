@@ -34,12 +34,12 @@ def _type_keyword(validator: Any, types: Any, instance: Any, schema: Any) -> Ite
 def _flavoured(base: Any) -> Any:
     from jsonschema.validators import extend
 
-    return extend(base, {"type": _type_keyword})
+    return extend(base, {"type": _type_keyword})  # type: ignore[no-untyped-call]
 
 
 def validator_for_schema(schema: Any) -> Any:
-    """A validator instance for `schema` (its $schema dialect, 2020-12 by default)."""
-    from jsonschema import Draft202012Validator
-    from jsonschema.validators import validator_for
+    """A validator instance for `schema` (its $schema dialect, 2020-12 by default), with
+    the reference's type rules and regular expressions that run in linear time."""
+    from .schema_patterns import linear_validator_class
 
-    return _flavoured(validator_for(schema, default=Draft202012Validator))(schema)
+    return _flavoured(linear_validator_class(schema))(schema)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...engine.documents import CONTEXT_SCHEMA
+from ...engine.input_rules import pattern_diagnostic
+from ...engine.schema_patterns import pattern_problem
 
 if TYPE_CHECKING:
     from ..run import LintContext
@@ -31,6 +33,7 @@ def schema_error(schema: Any) -> str | None:
 def validator(schema: Any) -> Any:
     from ...engine.schema_validation import validator_for_schema
 
+    # the reference's type rules; regular expressions in linear time (SPEC §8)
     return validator_for_schema(schema)
 
 
@@ -62,6 +65,11 @@ def check(ctx: LintContext) -> None:
                     entity,
                     f"context schema is invalid: {problem}",
                 )
+            continue
+        unsafe = pattern_problem(schema.value)
+        if unsafe is not None:
+            schema.valid = False
+            out.items.append(pattern_diagnostic(doc.path, unsafe))
             continue
         ctx.validators[doc.path] = validator(schema.value)
         if is_context and isinstance(schema.value, dict):
