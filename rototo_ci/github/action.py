@@ -4,6 +4,8 @@
     python -m rototo_ci.github.action merge-sarif OUT IN…
     python -m rototo_ci.github.action comment-body IN OUT
     python -m rototo_ci.github.action gate            # outputs and the verdict
+    python -m rototo_ci.github.action set-output NAME FILE
+    python -m rototo_ci.github.action fork-comment    # workflow_run half of the fork pattern
 
 Inputs come from the environment (`ROTOTO_*`, set by action.yml from its inputs, and
 GitHub's own `GITHUB_*`), never from `${{ }}` expressions spliced into a script.
@@ -259,6 +261,15 @@ def run_url(env: dict[str, str]) -> str:
     return f"{server}/{repo}/actions/runs/{run_id}"
 
 
+def reviewed_run_url(env: dict[str, str]) -> str:
+    """The pull request run's page (workflow_run.html_url), when it is one of this repository."""
+    url = env.get("ROTOTO_REPORT_RUN_URL", "")
+    own = run_url({**env, "GITHUB_RUN_ID": "0"})
+    if own and re.fullmatch(re.escape(own[: -len("0")]) + r"[0-9]+", url):
+        return url
+    return ""
+
+
 def _introduced_errors(report: dict[str, Any]) -> int:
     return sum(
         1
@@ -323,6 +334,66 @@ def gate(report: dict[str, Any] | None, fail_on: str, lint_failed: bool, tests_f
     return 0
 
 
+MAX_ARTIFACT_REPORT = 50 * 1024 * 1024
+
+
+def fork_comment(env: dict[str, str], client: Any = None) -> int:
+    """Post the report of a fork PR's read-only run, from its artifact (untrusted input).
+
+    The PR number is only a claim: the PR must exist and its head must be the commit
+    the finished run reviewed (`ROTOTO_HEAD_SHA`, from the workflow_run event, which the
+    PR cannot forge). The comment is rendered afresh from the JSON report by our own
+    escaping renderer; no markdown or HTML from the artifact is posted as is.
+    """
+    from ..engine.errors import RototoError
+    from .client import DEFAULT_API, GitHubClient, GitHubError
+    from .comment import upsert_comment
+
+    artifact = Path(env.get("ROTOTO_ARTIFACT", ""))
+    head_sha = env.get("ROTOTO_HEAD_SHA", "")
+    repository = env.get("GITHUB_REPOSITORY", "")
+    if not SHA.match(head_sha):
+        raise RototoError("ROTOTO_HEAD_SHA must be the workflow_run's head sha")
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", repository):
+        raise RototoError("GITHUB_REPOSITORY is not OWNER/NAME")
+    try:
+        claimed = (artifact / "pr-number").read_text(encoding="ascii", errors="replace").strip()
+    except OSError:
+        raise RototoError("the artifact holds no pr-number") from None
+    if not re.fullmatch(r"[1-9][0-9]{0,9}", claimed):
+        raise RototoError(f"the artifact's pr-number is not a number: {one_line(claimed[:40])!r}")
+    report_path = artifact / "diff.json"
+    if not report_path.is_file():
+        warning("the pull request run wrote no diff report: nothing to post")
+        return 0
+    if report_path.stat().st_size > MAX_ARTIFACT_REPORT:
+        raise RototoError("the artifact's diff.json is larger than 50 MB")
+    number = int(claimed)
+    if client is None:
+        token = env.get("GITHUB_TOKEN", "")
+        if not token:
+            raise RototoError("GITHUB_TOKEN is not set")
+        client = GitHubClient(token, env.get("GITHUB_API_URL") or DEFAULT_API)
+    pull = client.request("GET", f"/repos/{repository}/pulls/{number}").data or {}
+    actual = ((pull.get("head") or {}).get("sha")) if isinstance(pull, dict) else None
+    if actual != head_sha:
+        raise RototoError(
+            f"pull request #{number} is not the one the run reviewed (its head is not "
+            f"{head_sha}): refusing to comment"
+        )
+    from ..cli.render import load_report
+    from ..render.diff_markdown import render_markdown
+
+    markdown = render_markdown(load_report(report_path))
+    body = comment_body(markdown, "rototo-pr", reviewed_run_url(env))
+    try:
+        result = upsert_comment(client, repository, number, body, env.get("ROTOTO_MARKER") or None)
+    except GitHubError as error:
+        raise RototoError(f"cannot post the comment: {error}") from None
+    print(f"{result.action} comment {result.id} on #{number}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     env = dict(os.environ)
@@ -344,6 +415,11 @@ def main(argv: list[str] | None = None) -> int:
             artifact = artifact_name(env.get("ROTOTO_MARKER", ""))
             Path(rest[1]).write_text(comment_body(markdown, artifact, run_url(env)), "utf-8")
             return 0
+        if command == "set-output" and len(rest) == 2:
+            write_output({rest[0]: Path(rest[1]).read_text(encoding="utf-8").strip()})
+            return 0
+        if command == "fork-comment":
+            return fork_comment(env)
         if command == "gate":
             path = Path(env.get("ROTOTO_REPORT", ""))
             report = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
