@@ -357,25 +357,25 @@ def test_pull_request_end_to_end(tmp_path: Path) -> None:
     assert TOKEN not in "".join(s.stdout + s.stderr for s in run.steps)
 
 
-def test_fail_on_behaviour_fails_at_the_gate(tmp_path: Path) -> None:
-    repo, base = _repo(tmp_path)
-    run, _ = _run(
-        tmp_path, repo, "pull_request", _pull(base), {"fail-on": "behaviour", "comment": "false"}
-    )
-    assert not run.ok
-    assert [s.name for s in run.steps if s.outcome == "failure"] == ["Gate"]
-    assert "resolution change(s)" in run.step("Gate").stderr
-
-
-def test_fork_pull_request_posts_nothing_and_summarises_once(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_fork_pull_request_posts_nothing_summarises_once_and_gates(tmp_path: Path) -> None:
     repo, base = _repo(tmp_path)
     with FakeGitHub(TOKEN) as github:
-        run, _ = _run(tmp_path, repo, "pull_request", _pull(base, "someone/config"), {}, github.url)
+        run, _ = _run(
+            tmp_path,
+            repo,
+            "pull_request",
+            _pull(base, "someone/config"),
+            {"fail-on": "behaviour"},
+            github.url,
+        )
         requests = list(github.requests)
-    assert run.ok
     assert run.step("Sticky comment").outcome == "skipped"
     assert requests == []
     assert run.summary.count("rototo diff") == 1
+    assert not run.ok
+    assert [s.name for s in run.steps if s.outcome == "failure"] == ["Gate"]
+    assert "resolution change(s)" in run.step("Gate").stderr
 
 
 def test_push_of_a_new_branch_lints_and_tests_only(tmp_path: Path) -> None:
@@ -395,6 +395,7 @@ def test_push_of_a_new_branch_lints_and_tests_only(tmp_path: Path) -> None:
     assert recorder.named("upload-artifact")  # reports are uploaded even when the gate fails
 
 
+@pytest.mark.slow
 def test_dispatch_reviews_the_listed_workspaces(tmp_path: Path) -> None:
     repo, base = _repo(tmp_path)
     inputs = {
