@@ -8,7 +8,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .tomlspan import TomlError, TTable, parse_toml
+from .tomlfast import parse_toml_fast
+from .tomlspan import TomlError, TTable
 from .tree import MANIFEST, Tree
 
 KINDS = (
@@ -229,7 +230,7 @@ def parse_document(doc: Document, data: bytes) -> None:
             doc.failure = ParseFailure(str(exc), 0, 0)
         return
     try:
-        doc.toml = parse_toml(text)
+        doc.toml = parse_toml_fast(text)
     except TomlError as exc:
         doc.failure = ParseFailure(
             exc.message, exc.offset, min(exc.end, len(text)), located=exc.located

@@ -22,7 +22,9 @@ def schema_error(schema: Any) -> str | None:
     try:
         validator_for(schema, default=Draft202012Validator).check_schema(schema)  # type: ignore[arg-type]
     except SchemaError as error:
-        return str(error.message)
+        from ...engine.schema_messages import describe_schema_error
+
+        return describe_schema_error(error)
     return None
 
 
