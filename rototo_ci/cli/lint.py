@@ -98,9 +98,10 @@ def command(
     from ..lint import cache
 
     fmt = LintFormat.json if json_ else format_
-    missing = _not_a_workspace(source) if rev is None else None
+    missing = _not_a_workspace(source, fmt is LintFormat.json) if rev is None else None
     if missing is not None:
-        report = LintReport(str(missing.resolve()), [], _not_a_workspace_findings(missing))
+        findings = _not_a_workspace_findings(missing, fmt is LintFormat.json)
+        report = LintReport(str(missing.resolve()), [], findings)
         prefix = repo_prefix(missing)
         return _render(
             fmt, report, report.diagnostics, None, prefix, [], color, quiet, _relative(missing)
@@ -262,35 +263,37 @@ def _render(
     return 1 if any(d.is_error for d in diagnostics) else 0
 
 
-WORKSPACE_DIRS = ("qualifiers", "variables", "resources", "schemas", "lint")
-
-
-def _not_a_workspace(source: str | None) -> Path | None:
-    """A local directory that exists but holds no manifest (reported as a finding)."""
+def _not_a_workspace(source: str | None, json_report: bool) -> Path | None:
+    """A local directory without a manifest (or, for a JSON report, a path that does not
+    exist): reported as a finding, as the reference engine reports it."""
     if source is None or "://" in source:
         return None
     path = Path(source)
     if path.is_dir() and not (path / "rototo-workspace.toml").exists():
         return path
+    if json_report and not path.exists():
+        return path
     return None
 
 
-def _not_a_workspace_findings(path: Path) -> list[Diagnostic]:
+def _not_a_workspace_findings(path: Path, json_report: bool) -> list[Diagnostic]:
+    """JSON locates them at the workspace root (no range), as the reference does; the
+    other formats point at the manifest file to create."""
     from ..engine.diagnostics import Collector
 
     out = Collector()
-    if any((path / name).is_dir() for name in WORKSPACE_DIRS):
+    if path.is_dir():
         out.add(
             "workspace-manifest-missing",
-            "rototo-workspace.toml",
+            str(path.resolve()) if json_report else "rototo-workspace.toml",
             {"kind": "workspace"},
-            f"workspace manifest is missing: {path / 'rototo-workspace.toml'}",
+            "workspace manifest is missing",
         )
     else:
         out.add(
             "workspace-not-found",
-            "rototo-workspace.toml",
+            str(path),
             {"kind": "workspace"},
-            f"no rototo workspace at {path}",
+            f"no such workspace directory: {path}",
         )
     return list(out.items)
