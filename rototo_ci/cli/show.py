@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from .selectors import (
+    AllowExternalOpt,
     AuthoritiesOpt,
     AuthorityOpt,
     JsonOpt,
@@ -149,6 +150,7 @@ def command(
     linter: LinterOpt = None,
     linters: LintersOpt = False,
     rev: RevOpt = None,
+    allow_external_extends: AllowExternalOpt = False,
     json_: JsonOpt = False,
     format_: TextJsonFormatOpt = TextOrJson.text,
 ) -> int:
@@ -185,7 +187,11 @@ def command(
         )
         and (lint_rules or lint_rule or lint_authority or lint_authorities)
     )
-    workspace = None if catalog_only else Workspace.inspect(source, rev=rev)
+    workspace = (
+        None
+        if catalog_only
+        else Workspace.inspect(source, rev=rev, allow_external_extends=allow_external_extends)
+    )
     data = show_data(workspace, selection)
     known_rules = {r["rule"] for r in data["lint_rules"]} | {i.rule for i in catalog()}
     missing = selection.unknown(workspace.documents if workspace else [], known_rules)
