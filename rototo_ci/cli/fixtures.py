@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from .selectors import (
+    AllowExternalOpt,
     QualifierOpt,
     QualifiersOpt,
     RevOpt,
@@ -32,13 +33,14 @@ def command(
         typer.Option("--check", help="Write nothing; exit 1 with a diff when the suite is stale."),
     ] = False,
     rev: RevOpt = None,
+    allow_external_extends: AllowExternalOpt = False,
 ) -> int:
     """Generate fixture suites: a default case and a case per reachable rule, per variable."""
     from ..engine.workspace import Workspace
     from ..render.escape import one_line
     from ..testing.generate import generate_suite, stale_files, write_suite
 
-    workspace = Workspace.load(source, rev=rev)
+    workspace = Workspace.load(source, rev=rev, allow_external_extends=allow_external_extends)
     runtime = workspace.runtime()
     nothing_chosen = not (variable or variables or qualifier or qualifiers)
     variable_ids = (

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from .selectors import (
+    AllowExternalOpt,
     ColorOpt,
     QualifierOpt,
     QualifiersOpt,
@@ -36,6 +37,7 @@ def command(
         ),
     ] = None,
     rev: RevOpt = None,
+    allow_external_extends: AllowExternalOpt = False,
     json_: Annotated[bool, typer.Option("--json", help="Print traces as JSON.")] = False,
     no_validate_context: Annotated[
         bool,
@@ -54,7 +56,7 @@ def command(
 
     if not (variable or variables or qualifier or qualifiers):
         fail("choose what to resolve: --variable ID, --variables, --qualifier ID or --qualifiers")
-    workspace = Workspace.load(source, rev=rev)
+    workspace = Workspace.load(source, rev=rev, allow_external_extends=allow_external_extends)
     ctx = merge_contexts(context, workspace)
     runtime = workspace.runtime()
     variable_ids = list(runtime.variables) if variables else list(dict.fromkeys(variable or []))

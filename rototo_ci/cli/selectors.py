@@ -149,6 +149,14 @@ SourceArg = Annotated[
         "git+https://…, https://…archive; default: search upward.",
     ),
 ]
+AllowExternalOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-external-extends",
+        help="Follow extends that leave the workspace's git repository or name a remote "
+        "source (refused by default: a pull request must not make rototo read elsewhere).",
+    ),
+]
 RevOpt = Annotated[
     str | None,
     typer.Option(

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from .selectors import (
+    AllowExternalOpt,
     AuthoritiesOpt,
     AuthorityOpt,
     LinterOpt,
@@ -148,6 +149,7 @@ def command(
     linter: LinterOpt = None,
     linters: LintersOpt = False,
     rev: RevOpt = None,
+    allow_external_extends: AllowExternalOpt = False,
     json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> int:
     """Show configured variables, qualifiers, resources, schemas and the lint rule catalog."""
@@ -183,7 +185,11 @@ def command(
         )
         and (lint_rules or lint_rule or lint_authority or lint_authorities)
     )
-    workspace = None if catalog_only else Workspace.inspect(source, rev=rev)
+    workspace = (
+        None
+        if catalog_only
+        else Workspace.inspect(source, rev=rev, allow_external_extends=allow_external_extends)
+    )
     data = show_data(workspace, selection)
     known_rules = {r["rule"] for r in data["lint_rules"]} | {i.rule for i in catalog()}
     missing = selection.unknown(workspace.documents if workspace else [], known_rules)

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from .selectors import ColorOpt, RevOpt, SourceArg
+from .selectors import AllowExternalOpt, ColorOpt, RevOpt, SourceArg
 
 
 class TestFormat(StrEnum):
@@ -48,6 +48,7 @@ def command(
         Path | None, typer.Option("--junit-xml", metavar="FILE", help="Write JUnit XML here.")
     ] = None,
     rev: RevOpt = None,
+    allow_external_extends: AllowExternalOpt = False,
     format_: Annotated[TestFormat, typer.Option("--format", "-f")] = TestFormat.text,
     color: ColorOpt = "auto",
 ) -> int:
@@ -59,7 +60,7 @@ def command(
     from .common import merge_contexts, output_width, status_reporter, use_color
     from .lint import repo_prefix
 
-    workspace = Workspace.inspect(source, rev=rev)
+    workspace = Workspace.inspect(source, rev=rev, allow_external_extends=allow_external_extends)
     extra: list[DeclaredContext] = []
     for directory in contexts or []:
         extra += directory_contexts(directory)
