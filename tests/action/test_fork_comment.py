@@ -33,7 +33,7 @@ class StubGitHub:
         return []
 
     def authenticated_login(self) -> str | None:
-        return None  # an Actions token may not read GET /user
+        return None  # an Actions token may not read /user
 
 
 def _artifact(tmp_path: Path, pr: str, report: dict[str, Any] | None) -> Path:
