@@ -11,10 +11,13 @@ import typer
 from .selectors import (
     AllowExternalOpt,
     ColorOpt,
+    JsonOpt,
     QualifierOpt,
     QualifiersOpt,
     RevOpt,
     SourceArg,
+    TextJsonFormatOpt,
+    TextOrJson,
     VariableOpt,
     VariablesOpt,
 )
@@ -38,7 +41,8 @@ def command(
     ] = None,
     rev: RevOpt = None,
     allow_external_extends: AllowExternalOpt = False,
-    json_: Annotated[bool, typer.Option("--json", help="Print traces as JSON.")] = False,
+    json_: JsonOpt = False,
+    format_: TextJsonFormatOpt = TextOrJson.text,
     no_validate_context: Annotated[
         bool,
         typer.Option(
@@ -79,7 +83,7 @@ def command(
             qualifier_traces.append(workspace.trace_qualifier(qid, ctx, evaluation=evaluation))
         except ResolutionError as error:
             errors.append(f"qualifier://{qid}: {error}")
-    if json_:
+    if json_ or format_ is TextOrJson.json:
         data: dict[str, Any] = {
             "workspace": workspace.root,
             "variables": [t.to_json() for t in variable_traces],

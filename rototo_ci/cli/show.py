@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Any
-
-import typer
+from typing import Any
 
 from .selectors import (
     AllowExternalOpt,
     AuthoritiesOpt,
     AuthorityOpt,
+    JsonOpt,
     LinterOpt,
     LintersOpt,
     LintRuleOpt,
@@ -22,6 +21,8 @@ from .selectors import (
     ResourcesOpt,
     RevOpt,
     SourceArg,
+    TextJsonFormatOpt,
+    TextOrJson,
     VariableOpt,
     VariablesOpt,
     make_selection,
@@ -150,7 +151,8 @@ def command(
     linters: LintersOpt = False,
     rev: RevOpt = None,
     allow_external_extends: AllowExternalOpt = False,
-    json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    json_: JsonOpt = False,
+    format_: TextJsonFormatOpt = TextOrJson.text,
 ) -> int:
     """Show configured variables, qualifiers, resources, schemas and the lint rule catalog."""
     from ..engine.errors import NotFoundError
@@ -199,7 +201,7 @@ def command(
     for authority in lint_authority or []:
         if authority not in authorities:
             raise NotFoundError(f"not found: lint authority {authority}")
-    if json_:
+    if json_ or format_ is TextOrJson.json:
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return 0
     lines: list[str] = []
