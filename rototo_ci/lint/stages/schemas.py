@@ -13,24 +13,17 @@ RESERVED_CONTEXT_FIELD = "qualifier"
 
 
 def schema_error(schema: Any) -> str | None:
-    """Why a JSON value is not a usable JSON Schema, or None."""
-    from jsonschema import Draft202012Validator, SchemaError
-    from jsonschema.validators import validator_for
+    """Why a JSON value is not a usable JSON Schema, or None (checked once per distinct schema)."""
+    from ..schema_check import schema_error as checked
 
-    if not isinstance(schema, (dict, bool)):
-        return "a JSON Schema must be an object or a boolean"
-    try:
-        validator_for(schema, default=Draft202012Validator).check_schema(schema)  # type: ignore[arg-type]
-    except SchemaError as error:
-        return str(error.message)
-    return None
+    return checked(schema)
 
 
 def validator(schema: Any) -> Any:
-    from jsonschema import Draft202012Validator
-    from jsonschema.validators import validator_for
+    """A validator for a valid schema, built on first use."""
+    from ..schema_check import LazyValidator
 
-    return validator_for(schema, default=Draft202012Validator)(schema)
+    return LazyValidator(schema)
 
 
 def check(ctx: LintContext) -> None:
