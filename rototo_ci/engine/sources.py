@@ -8,13 +8,8 @@ Plain `http://` and `git+http://` are refused.
 
 from __future__ import annotations
 
-import io
 import re
-import tarfile
-import tempfile
-import tomllib
 import urllib.parse
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -139,6 +134,7 @@ def _open_repository(path: str) -> pygit2.Repository:
 def _clone_remote(url: str) -> pygit2.Repository:
     import atexit
     import shutil
+    import tempfile
 
     import pygit2
 
@@ -172,6 +168,10 @@ def _fetch_archive(url: str) -> bytes:
 
 def unpack_archive(data: bytes, subdir: str, label: str) -> MemoryTree:
     """Unpack a tar(.gz) or zip archive into memory, within entry and size limits."""
+    import io
+    import tarfile
+    import zipfile
+
     files: dict[str, bytes] = {}
     total = 0
 
@@ -275,6 +275,10 @@ def _manifest_extends(opened: OpenedTree) -> list[str]:
     if MANIFEST not in opened.tree.files():  # listing first: a walk past its caps says so
         raise SourceError(f"workspace has no {MANIFEST}: {opened.tree.label}")
     data = opened.tree.read(MANIFEST)
+    if b"extends" not in data and b"\\" not in data:
+        return []  # no key can spell `extends`: spare the TOML import
+    import tomllib
+
     try:
         manifest = tomllib.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError):

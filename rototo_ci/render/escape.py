@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import html
 import re
-import secrets
 
 # --- workflow commands ----------------------------------------------------------------------
 
@@ -139,6 +138,8 @@ def github_output_entry(name: str, value: str) -> str:
     if "\n" not in value and "\r" not in value:
         return f"{name}={value}\n"
     while True:
+        import secrets
+
         delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
         if delimiter not in value:
             return f"{name}<<{delimiter}\n{value}\n{delimiter}\n"
