@@ -13,57 +13,106 @@ if TYPE_CHECKING:
     from ..run import LintContext
 
 
-def _cycles(ctx: LintContext) -> None:
-    model, out = ctx.model, ctx.out
-    for qualifier in model.qualifiers.values():
-        stack = [(qualifier.id, [qualifier.id])]
-        seen: set[str] = set()
-        while stack:
-            current, trail = stack.pop()
-            node = model.qualifiers.get(current)
-            if node is None:
-                continue
-            for _, ref, _ in node.references:
-                if ref == qualifier.id:
-                    # located on the first reference that leads back round the cycle
-                    attribute = next(
-                        a
-                        for _, r, a in qualifier.references
-                        if r == qualifier.id or _reaches(model, r, qualifier.id)
-                    )
-                    if len(trail) == 1:
-                        message, related = f"qualifier references itself: {qualifier.id}", []
-                    else:
-                        message = "qualifier participates in a reference cycle with: " + ", ".join(
-                            sorted(set(trail))
-                        )
-                        related = _cycle_related(model, trail)
-                    out.add(
-                        "qualifier-cycle",
-                        qualifier.doc,
-                        {"kind": "qualifier", "id": qualifier.id},
-                        message,
-                        attribute,
-                        related=related,
-                    )
-                    stack.clear()
-                    break
-                if ref not in seen:
-                    seen.add(ref)
-                    stack.append((ref, [*trail, ref]))
-
-
-def _reaches(model: Model, start: str, goal: str) -> bool:
-    pending, seen = [start], set()
-    while pending:
-        qid = pending.pop()
-        if qid == goal:
-            return True
-        if qid in seen or qid not in model.qualifiers:
+def cyclic_components(model: Model) -> dict[str, frozenset[str]]:
+    """Each qualifier on a reference cycle -> its strongly connected component (one pass)."""
+    qualifiers = model.qualifiers
+    edges = {
+        qid: [r for _, r, _ in q.references if r in qualifiers] for qid, q in qualifiers.items()
+    }
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    result: dict[str, frozenset[str]] = {}
+    for root in qualifiers:
+        if root in index:
             continue
-        seen.add(qid)
-        pending.extend(r for _, r, _ in model.qualifiers[qid].references)
-    return False
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(edges[root]))]
+        while work:
+            node, successors = work[-1]
+            advanced = False
+            for succ in successors:
+                if succ not in index:
+                    index[succ] = low[succ] = len(index)
+                    stack.append(succ)
+                    on_stack.add(succ)
+                    work.append((succ, iter(edges[succ])))
+                    advanced = True
+                    break
+                if succ in on_stack and index[succ] < low[node]:
+                    low[node] = index[succ]
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                if low[node] < low[parent]:
+                    low[parent] = low[node]
+            if low[node] == index[node]:
+                members = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    members.append(member)
+                    if member == node:
+                        break
+                if len(members) > 1 or node in edges[node]:
+                    component = frozenset(members)
+                    for member in members:
+                        result[member] = component
+    return result
+
+
+def _cycles(ctx: LintContext) -> None:
+    """Report every qualifier on a cycle, with the first path back to it a depth-first walk finds.
+
+    Only qualifiers in a cyclic component are walked, and only inside that component:
+    a reference leaving it can never lead back, so the walk visits the component's
+    qualifiers in the same order as a walk of the whole graph would.
+    """
+    model, out = ctx.model, ctx.out
+    components = cyclic_components(model)
+    for qualifier in model.qualifiers.values():
+        component = components.get(qualifier.id)
+        if component is None:
+            continue
+        parent: dict[str, str] = {}
+        stack = [qualifier.id]
+        found: str | None = None
+        while stack and found is None:
+            current = stack.pop()
+            for _, ref, _ in model.qualifiers[current].references:
+                if ref == qualifier.id:
+                    found = current
+                    break
+                if ref in component and ref not in parent:
+                    parent[ref] = current
+                    stack.append(ref)
+        assert found is not None
+        trail = [found]
+        while trail[-1] != qualifier.id:
+            trail.append(parent[trail[-1]])
+        trail.reverse()
+        # located on the first reference that leads back round the cycle
+        attribute = next(a for _, r, a in qualifier.references if r in component)
+        if len(trail) == 1:
+            message, related = f"qualifier references itself: {qualifier.id}", []
+        else:
+            message = "qualifier participates in a reference cycle with: " + ", ".join(
+                sorted(set(trail))
+            )
+            related = _cycle_related(model, trail)
+        out.add(
+            "qualifier-cycle",
+            qualifier.doc,
+            {"kind": "qualifier", "id": qualifier.id},
+            message,
+            attribute,
+            related=related,
+        )
 
 
 def _cycle_related(model: Model, trail: list[str]) -> list[Related]:
