@@ -46,6 +46,7 @@ def build_app():  # type: ignore[no-untyped-def]
     app.command("comment")(comment.command)
     app.command("lint-changed")(lint_changed.command)
     app.command("workspaces")(workspaces_cmd.command)
+    app.command("render")(__import__("rototo_ci.cli.render", fromlist=["command"]).command)
     return app
 
 
@@ -71,9 +72,13 @@ def main(argv: list[str] | None = None) -> int:
     group = None
     try:
         group = build_command()
-        from .usage import hoist_global_flags
+        from .usage import hoist_global_flags, quick_help
 
         args = hoist_global_flags(group, list(args))
+        help_text = quick_help(group, args)
+        if help_text is not None:
+            print(help_text)
+            return 0
         result = group.main(args=args, prog_name="rototo", standalone_mode=False)
         return result if isinstance(result, int) else 0
     except SystemExit as exc:
@@ -81,6 +86,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("rototo: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `rototo lint | head`: the reader left; say nothing more
+        import os
+
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 141
     except Exception as error:  # noqa: BLE001 - a traceback is a bug; say so in one line
         # imported here: the engine stays out of --help
         from ..engine.errors import RototoError

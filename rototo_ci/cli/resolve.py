@@ -50,7 +50,7 @@ def command(
     from ..engine.errors import ResolutionError
     from ..engine.resolve import QualifierTrace, VariableTrace
     from ..engine.workspace import Workspace
-    from .common import fail, use_color
+    from .common import fail, output_width, use_color
 
     if not (variable or variables or qualifier or qualifiers):
         fail("choose what to resolve: --variable ID, --variables, --qualifier ID or --qualifiers")
@@ -93,7 +93,11 @@ def command(
 
     sys.stdout.write(
         render_resolve_text(
-            variable_traces, qualifier_traces, [], color=use_color(color, sys.stdout)
+            variable_traces,
+            qualifier_traces,
+            [],
+            color=use_color(color, sys.stdout),
+            width=output_width(sys.stdout),
         )
     )
     for error in errors:

@@ -57,7 +57,7 @@ def command(
     from ..files import write_atomic
     from ..testing.contexts import DeclaredContext, directory_contexts
     from ..testing.runner import TestOptions, run_tests
-    from .common import status_reporter, use_color
+    from .common import output_width, status_reporter, use_color
     from .lint import repo_prefix
 
     extra: list[DeclaredContext] = []
@@ -89,5 +89,8 @@ def command(
     else:
         from ..render.test_text import render_test_text
 
-        sys.stdout.write(render_test_text(report, color=use_color(color, sys.stdout)))
+        text = render_test_text(
+            report, color=use_color(color, sys.stdout), width=output_width(sys.stdout)
+        )
+        sys.stdout.write(text)
     return 1 if report.failed else 0

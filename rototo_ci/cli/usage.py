@@ -181,6 +181,41 @@ def _word_class(base: type, argument: bool) -> type:
     return cls
 
 
+def quick_help(group: Any, args: list[str]) -> str | None:
+    """The help text `args` ask for, built without parsing any parameter (None: not help).
+
+    Parsing would import typer's value coercion (pydantic), tripling the time --help takes.
+    """
+    head = args[: args.index("--")] if "--" in args else args
+    if not any(a in ("-h", "--help") for a in head):
+        return None
+    from typer._click.core import Context
+
+    root = Context(group, info_name="rototo", **(group.context_settings or {}))
+    words = [a for a in head if not a.startswith("-")]
+    if not words or head[0] in ("-h", "--help"):
+        return str(group.get_help(root))
+    command = getattr(group, "commands", {}).get(head[0])
+    if command is None:
+        return None
+    taking_values = {
+        opt
+        for param in command.params
+        if param.param_type_name == "option" and not getattr(param, "is_flag", False)
+        for opt in param.opts
+    }
+    index = 1
+    while index < len(head):
+        arg = head[index]
+        if arg in ("-h", "--help"):
+            ctx = Context(
+                command, info_name=head[0], parent=root, **(command.context_settings or {})
+            )
+            return str(command.get_help(ctx))
+        index += 2 if arg in taking_values else 1
+    return None
+
+
 def hoist_global_flags(group: Any, args: list[str]) -> list[str]:
     """Move `--json`/`--quiet` given before the command name to after it.
 

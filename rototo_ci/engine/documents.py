@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .jsonsyntax import check as check_json
 from .tomlfast import parse_toml_fast
 from .tomlspan import TomlError, TTable
 from .tree import MANIFEST, Tree
@@ -211,23 +212,24 @@ def parse_document(doc: Document, data: bytes) -> None:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         doc.text = data.decode("utf-8", errors="replace")
-        doc.failure = ParseFailure(f"file is not valid UTF-8 (byte {exc.start})", 0, 0)
+        doc.failure = ParseFailure(
+            f"file is not valid UTF-8 (byte {exc.start})", 0, 0, located=False
+        )
         return
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    doc.text = text
     if doc.kind == "custom_lint":
+        doc.text = text[1:] if text.startswith("\ufeff") else text
         return
+    # a byte order mark stays in the text: the reference counts it as a character
+    doc.text = text
     if doc.kind == "schema":
+        problem = check_json(text)
+        if problem is not None:
+            doc.failure = ParseFailure(problem.message, problem.start, problem.end)
+            return
         try:
             doc.json = parse_json_text(text)
-        except json.JSONDecodeError as exc:
-            start = doc.lines.offset(exc.lineno, exc.colno)
-            if exc.msg.startswith("Unterminated string"):
-                start = max(len(text) - 1, 0)  # located where input ran out, as rototo does
-            doc.failure = ParseFailure(exc.msg, start, min(start + 1, len(text)))
         except (ValueError, RecursionError) as exc:
-            doc.failure = ParseFailure(str(exc), 0, 0)
+            doc.failure = ParseFailure(str(exc), 0, 0, located=False)
         return
     try:
         doc.toml = parse_toml_fast(text)
@@ -236,7 +238,7 @@ def parse_document(doc: Document, data: bytes) -> None:
             exc.message, exc.offset, min(exc.end, len(text)), located=exc.located
         )
     except RecursionError:
-        doc.failure = ParseFailure("document is nested too deeply", 0, 0)
+        doc.failure = ParseFailure("document is nested too deeply", 0, 0, located=False)
 
 
 def read_and_parse(doc: Document, tree: Tree) -> None:

@@ -87,6 +87,7 @@ def _parse(text: str) -> TTable:
     n = len(text)
     root = TTable(0, n, origin="root")
     current = root
+    holder = root  # the table whose span the entries below a header widen
     implicit: list[TTable] = []
     defined: set[int] = set()
     match = _LINE.fullmatch
@@ -116,8 +117,8 @@ def _parse(text: str) -> TTable:
                 raise _Fallback
             k_start = line_start + m.start(1)
             entries[key] = TEntry(k_start, k_start + len(key), node)
-            if current.end < v_end:
-                current.end = v_end
+            if holder.end < v_end:
+                holder.end = v_end
             for table in implicit:
                 if table.end < v_end:
                     table.end = v_end
@@ -175,12 +176,16 @@ def _parse(text: str) -> TTable:
                 and id(found) not in defined
             ):
                 raise _Fallback
+            # `[a.b]` before `[a]`: the table keeps the span of its first header, so
+            # the entries below `[a]` widen nothing (as in the full parser)
             found.origin = "header"
-            found.start, found.end = start, table_end
             found.header_start, found.header_end = start, header_end
             entry.key_start, entry.key_end = k_start, k_end
             defined.add(id(found))
             current = found
+            holder = TTable(start, table_end)
+            continue
+        holder = current
     root.end = n
     return root
 

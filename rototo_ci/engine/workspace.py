@@ -132,9 +132,11 @@ class Workspace:
             self._validator = cls(schema.value)
         error = next(iter(self._validator.iter_errors(checked)), None)
         if error is not None:
-            where = "/".join(str(p) for p in error.absolute_path) or "(root)"
+            from .schema_messages import describe, where
+
+            place = where(error) or "the top level"
             raise ContextError(
-                f"context does not match the context schema at {where}: {error.message}"
+                f"context does not match the context schema at {place}: {describe(error)}"
             )
         return checked
 

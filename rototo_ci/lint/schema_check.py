@@ -121,7 +121,9 @@ def schema_error(schema: Any) -> str | None:
         validator_for(schema, default=Draft202012Validator).check_schema(schema)  # type: ignore[arg-type]
         problem = None
     except SchemaError as error:
-        problem = str(error.message)
+        from ..engine.schema_messages import describe_schema_error
+
+        problem = describe_schema_error(error)
     _errors[key] = problem
     return problem
 

@@ -21,9 +21,12 @@ _TRAILING = re.compile(r"[ \t]+((?:\x1b\[[0-9;]*m)*)$", re.M)
 class StringConsole(Console):
     """A Console writing into memory; `text()` returns what was printed."""
 
-    def __init__(self, color: bool, width: int | None, soft_wrap: bool = True) -> None:
+    def __init__(self, color: bool, width: int | None, soft_wrap: bool | None = None) -> None:
+        """`soft_wrap` None: wrap words at `width` on a terminal, never without a width."""
         self._sink = io.StringIO()
         self.unlimited = width is None
+        if soft_wrap is None:
+            soft_wrap = width is None
         super().__init__(
             file=self._sink,
             force_terminal=color,

@@ -89,8 +89,9 @@ def render_resolve_text(
     qualifiers: list[QualifierTrace],
     errors: list[str],
     color: bool = False,
-    width: int = 100,
+    width: int | None = None,
 ) -> str:
+    """`width` is the terminal's (long lines wrap at words) or None (never wrapped)."""
     console = StringConsole(color, width)
     for trace in variables:
         for line in render_variable_trace(trace):

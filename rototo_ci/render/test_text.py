@@ -10,8 +10,9 @@ from .console import StringConsole
 from .workflow import escape_data, escape_property
 
 
-def render_test_text(report: TestReport, color: bool = False, width: int = 100) -> str:
-    console = StringConsole(color, width, soft_wrap=False)
+def render_test_text(report: TestReport, color: bool = False, width: int | None = None) -> str:
+    """`width` is the terminal's (the table fits it) or None (nothing is wrapped)."""
+    console = StringConsole(color, width)
     table = Table(title=f"rototo test {report.workspace}", title_justify="left")
     table.add_column("suite")
     table.add_column("passed", justify="right", style="green")

@@ -125,7 +125,7 @@ def test_generated_files_and_mutants_parse_identically(seed: int) -> None:
 
 
 def test_fast_entry_point_falls_back_for_everything_else() -> None:
-    text = 'a = 1.5\nb = 1979-05-27\n[c]\nd = { e = "f" }\ng = """\nh"""\n'
+    text = 'a = 1.5\nb = 0x1F\n[c]\nd = { e = "f" }\ng = """\nh"""\n'
     assert parse_plain(text) is None
     assert shape(parse_toml_fast(text)) == shape(parse_toml(text))
     with pytest.raises(TomlError):

@@ -121,7 +121,7 @@ def test_schema_error_matches_jsonschema_verdicts() -> None:
         schema = random_schema(rng)
         assert (schema_error(schema) is None) == jsonschema_accepts(schema), schema
     assert schema_error([1]) == "a JSON Schema must be an object or a boolean"
-    assert "is not valid under any of the given schemas" in (schema_error({"type": 3}) or "")
+    assert schema_error({"type": 3}) is not None
 
 
 def test_lazy_validator_validates() -> None:
