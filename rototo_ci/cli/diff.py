@@ -57,9 +57,9 @@ def terminal_width(stream: Any) -> int | None:
 def render_report(report: Any, fmt: str, *, color: bool = False, width: int | None = None) -> str:
     """One rendering of a report: text, json, markdown or github (annotations)."""
     if fmt == "json":
-        import json
+        from ..render.json_text import dumps
 
-        return json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
+        return dumps(report.to_json())
     if fmt == "markdown":
         from ..render.diff_markdown import render_markdown
 
