@@ -20,7 +20,7 @@ def _value(rng: random.Random, depth: int) -> Any:
     if kind in (3, 4):
         return "".join(rng.choice('aé"\\\n\t\u2028😀/<') for _ in range(rng.randrange(0, 6)))
     if kind in (5, 6):
-        return {f"k{i}\"": _value(rng, depth + 1) for i in range(rng.randrange(0, 4))}
+        return {f'k{i}"': _value(rng, depth + 1) for i in range(rng.randrange(0, 4))}
     return [_value(rng, depth + 1) for _ in range(rng.randrange(0, 4))]
 
 

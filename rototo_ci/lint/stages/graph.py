@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from ...engine.diagnostics import Related, node_range
 from ...engine.model import Model, Qualifier
+from ...engine.sccs import strongly_connected
 from ...engine.tomlspan import TArray, TTable
 
 if TYPE_CHECKING:
@@ -15,54 +16,13 @@ if TYPE_CHECKING:
 
 def cyclic_components(model: Model) -> dict[str, frozenset[str]]:
     """Each qualifier on a reference cycle -> its strongly connected component (one pass)."""
-    qualifiers = model.qualifiers
-    edges = {
-        qid: [r for _, r, _ in q.references if r in qualifiers] for qid, q in qualifiers.items()
-    }
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
+    edges = {qid: [r for _, r, _ in q.references] for qid, q in model.qualifiers.items()}
     result: dict[str, frozenset[str]] = {}
-    for root in qualifiers:
-        if root in index:
-            continue
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        work = [(root, iter(edges[root]))]
-        while work:
-            node, successors = work[-1]
-            advanced = False
-            for succ in successors:
-                if succ not in index:
-                    index[succ] = low[succ] = len(index)
-                    stack.append(succ)
-                    on_stack.add(succ)
-                    work.append((succ, iter(edges[succ])))
-                    advanced = True
-                    break
-                if succ in on_stack and index[succ] < low[node]:
-                    low[node] = index[succ]
-            if advanced:
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                if low[node] < low[parent]:
-                    low[parent] = low[node]
-            if low[node] == index[node]:
-                members = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    members.append(member)
-                    if member == node:
-                        break
-                if len(members) > 1 or node in edges[node]:
-                    component = frozenset(members)
-                    for member in members:
-                        result[member] = component
+    for members in strongly_connected(edges):
+        if len(members) > 1 or members[0] in edges[members[0]]:
+            component = frozenset(members)
+            for member in members:
+                result[member] = component
     return result
 
 
