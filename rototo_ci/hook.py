@@ -187,7 +187,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:
-    sys.exit(main())
+    from .render.escape import guarded_streams
+
+    with guarded_streams():  # no line of any stream can start a workflow command
+        code = main()
+    sys.exit(code)
 
 
 if __name__ == "__main__":

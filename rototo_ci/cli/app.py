@@ -67,8 +67,18 @@ def main(argv: list[str] | None = None) -> int:
         print(_version())
         return 0
     from ..process import tune_gc
+    from ..render.escape import guarded_streams
 
     tune_gc()
+    # every line this run writes to stdout or stderr passes the workflow-command guard;
+    # only `escape.write_commands` issues commands (SPEC §8, inert text)
+    with guarded_streams():
+        return _run(args)
+
+
+def _run(args: list[str]) -> int:
+    from ..render.escape import one_line
+
     group = None
     try:
         group = build_command()
@@ -82,7 +92,10 @@ def main(argv: list[str] | None = None) -> int:
         result = group.main(args=args, prog_name="rototo", standalone_mode=False)
         return result if isinstance(result, int) else 0
     except SystemExit as exc:
-        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
+        if isinstance(exc.code, str):
+            print(one_line(exc.code), file=sys.stderr)
+            return 2
+        return int(exc.code or 0)
     except KeyboardInterrupt:
         print("rototo: interrupted", file=sys.stderr)
         return 130
@@ -99,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         from ..engine.errors import RototoError
 
         if isinstance(error, RototoError):
-            print(f"rototo: error: {error}", file=sys.stderr)
+            print(f"rototo: error: {one_line(str(error))}", file=sys.stderr)
             return error.exit_code
         # typer ships its own click: recognise its exceptions by shape, not by import
         name = type(error).__name__
@@ -120,9 +133,12 @@ def main(argv: list[str] | None = None) -> int:
                 for line in usage_error_lines(error, command if command in known else None):
                     print(line, file=sys.stderr)
             else:
-                print(f"rototo: error: {error.format_message()}", file=sys.stderr)
+                print(f"rototo: error: {one_line(error.format_message())}", file=sys.stderr)
             return int(error.exit_code)
-        print(f"rototo: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        print(
+            f"rototo: internal error: {type(error).__name__}: {one_line(str(error))}",
+            file=sys.stderr,
+        )
         return 2
 
 

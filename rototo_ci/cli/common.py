@@ -52,7 +52,12 @@ def write_step_summary(markdown: str) -> bool:
             if not markdown.endswith("\n"):
                 out.write("\n")
     except OSError as exc:
-        print(f"rototo: warning: cannot write the step summary: {exc.strerror}", file=sys.stderr)
+        from ..render.escape import one_line
+
+        print(
+            f"rototo: warning: cannot write the step summary: {one_line(str(exc.strerror))}",
+            file=sys.stderr,
+        )
         return False
     return True
 
@@ -61,7 +66,9 @@ def fail(message: str, code: int = 2) -> None:
     """Print one error line and exit."""
     import typer
 
-    print(f"rototo: error: {message}", file=sys.stderr)
+    from ..render.escape import one_line
+
+    print(f"rototo: error: {one_line(message)}", file=sys.stderr)
     raise typer.Exit(code)
 
 

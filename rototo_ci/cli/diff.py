@@ -198,14 +198,18 @@ def command(
             progress.stop()
     fmt = DiffFormat.json if json_ else format_
     write_outputs(report, outputs)
-    sys.stdout.write(
-        render_report(
-            report,
-            fmt.value,
-            color=use_color(color, sys.stdout),
-            width=terminal_width(sys.stdout),
-        )
+    rendered = render_report(
+        report,
+        fmt.value,
+        color=use_color(color, sys.stdout),
+        width=terminal_width(sys.stdout),
     )
+    if fmt is DiffFormat.github:
+        from ..render.escape import write_commands
+
+        write_commands(sys.stdout, rendered)  # the only door for workflow commands
+    else:
+        sys.stdout.write(rendered)
     if fmt is DiffFormat.github:
         write_step_summary(render_report(report, "markdown"))
     raise typer.Exit(gate_exit_code(report, fail_on))

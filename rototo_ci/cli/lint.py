@@ -240,10 +240,11 @@ def _render(
 
         sys.stdout.write(render_lint_gitlab([d.to_json() for d in diagnostics], prefix))
     elif fmt is LintFormat.github:
+        from ..render.escape import write_commands
         from ..render.lint_github import render_lint_github
         from ..render.lint_text import render_lint_text
 
-        sys.stdout.write(render_lint_github(diagnostics, prefix))
+        write_commands(sys.stdout, render_lint_github(diagnostics, prefix))
         sys.stderr.write(
             render_lint_text(
                 diagnostics, lines_of, color=False, quiet=quiet, path_prefix=shown_prefix

@@ -54,11 +54,15 @@ def command(
     from .diff import render_report, terminal_width
 
     report = merge_reports([load_report(path) for path in reports])
-    sys.stdout.write(
-        render_report(
-            report,
-            format_.value,
-            color=use_color(color, sys.stdout),
-            width=terminal_width(sys.stdout),
-        )
+    rendered = render_report(
+        report,
+        format_.value,
+        color=use_color(color, sys.stdout),
+        width=terminal_width(sys.stdout),
     )
+    if format_ is RenderFormat.github:
+        from ..render.escape import write_commands
+
+        write_commands(sys.stdout, rendered)  # the only door for workflow commands
+    else:
+        sys.stdout.write(rendered)

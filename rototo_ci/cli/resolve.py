@@ -50,6 +50,7 @@ def command(
     from ..engine.errors import ResolutionError
     from ..engine.resolve import QualifierTrace, VariableTrace
     from ..engine.workspace import Workspace
+    from ..render.escape import one_line
     from .common import fail, output_width, use_color
 
     if not (variable or variables or qualifier or qualifiers):
@@ -85,7 +86,7 @@ def command(
         }
         if errors:
             for error in errors:
-                print(f"rototo: error: {error}", file=sys.stderr)
+                print(f"rototo: error: {one_line(str(error))}", file=sys.stderr)
             return 1
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return 0
@@ -101,5 +102,5 @@ def command(
         )
     )
     for error in errors:
-        print(f"rototo: error: {error}", file=sys.stderr)
+        print(f"rototo: error: {one_line(str(error))}", file=sys.stderr)
     return 1 if errors else 0

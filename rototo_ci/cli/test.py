@@ -82,9 +82,10 @@ def command(
     if format_ is TestFormat.json:
         sys.stdout.write(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
     elif format_ is TestFormat.github:
+        from ..render.escape import write_commands
         from ..render.test_text import render_test_github, render_test_text
 
-        sys.stdout.write(render_test_github(report, repo_prefix(workspace.source.root)))
+        write_commands(sys.stdout, render_test_github(report, repo_prefix(workspace.source.root)))
         sys.stderr.write(render_test_text(report))
     else:
         from ..render.test_text import render_test_text

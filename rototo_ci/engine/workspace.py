@@ -125,11 +125,9 @@ class Workspace:
         if schema is None:
             return checked
         if self._validator is None:
-            from jsonschema import Draft202012Validator
-            from jsonschema.validators import validator_for
+            from .schema_patterns import linear_validator
 
-            cls = validator_for(schema.value, default=Draft202012Validator)
-            self._validator = cls(schema.value)
+            self._validator = linear_validator(schema.value)
         error = next(iter(self._validator.iter_errors(checked)), None)
         if error is not None:
             from .schema_messages import describe, where

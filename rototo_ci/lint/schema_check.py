@@ -132,10 +132,9 @@ def _build(schema: Any) -> Any:
     key = _key(schema)
     built = _validators.get(key)
     if built is None:
-        from jsonschema import Draft202012Validator
-        from jsonschema.validators import validator_for
+        from ..engine.schema_patterns import linear_validator
 
-        built = validator_for(schema, default=Draft202012Validator)(schema)
+        built = linear_validator(schema)  # regular expressions in linear time (SPEC §8)
         _validators[key] = built
     return built
 

@@ -60,19 +60,24 @@ def _lint_annotation(ws: WorkspaceDiff, d: Diagnostic, prefix: str) -> Annotatio
     )
 
 
-def _sentences(ws: WorkspaceDiff, target: str) -> list[str]:
-    return [c.summary for c in ws.changes if c.target == target and c.summary]
+def _sentences(ws: WorkspaceDiff) -> dict[str, list[str]]:
+    by_target: dict[str, list[str]] = {}
+    for change in ws.changes:
+        if change.summary:
+            by_target.setdefault(change.target, []).append(change.summary)
+    return by_target
 
 
 def _cell_annotations(ws: WorkspaceDiff, prefix: str) -> list[Annotation]:
     """An error per broken group, a notice per other group: on the line that explains it."""
     annotations = []
+    sentences = _sentences(ws)
     for group in group_cells(ws.resolutions):
         count = len(group.contexts)
         shown = ", ".join(group.contexts[:5]) + (f" +{count - 5} more" if count > 5 else "")
         transition = f"{outcome_text(group.before)} → {outcome_text(group.after, 60)}"
         scheme = "qualifier" if group.qualifier else "variable"
-        lines = _sentences(ws, f"{scheme}://{group.target}")[:3]
+        lines = sentences.get(f"{scheme}://{group.target}", [])[:3]
         lines.append(f"{transition} in {shown}")
         broken = group.kind == "broken"
         verb = "breaks" if broken else group.kind if group.kind != "changed" else "changes"
@@ -86,13 +91,22 @@ def _cell_annotations(ws: WorkspaceDiff, prefix: str) -> list[Annotation]:
                 weight=1000 + count if broken else count,
             )
         )
+    at_line: dict[tuple[str | None, int | None], list[str]] = {}
+    for change in ws.changes:
+        if change.summary:
+            at_line.setdefault((change.path, change.line), []).append(change.summary)
     for rollout in ws.rollouts:
         share = f"{rollout.buckets_changed / 100:.2f} %"
         annotations.append(
             Annotation(
                 kind="notice",
                 title=f"rototo: {rollout.variable} rollout moves {share} of units",
-                message=f"{rollout.context}: {rollout_transitions(rollout.transitions)}",
+                message="\n".join(
+                    [
+                        *at_line.get((rollout.path, rollout.line), [])[:2],
+                        f"{rollout.context}: {rollout_transitions(rollout.transitions)}",
+                    ]
+                ),
                 file=prefix + ws.file_path(rollout.path) if rollout.path else None,
                 line=rollout.line if rollout.path else None,
                 weight=rollout.buckets_changed // 100,

@@ -9,6 +9,7 @@ from rich.text import Text
 
 from ..engine.diagnostics import Diagnostic
 from .console import StringConsole
+from .escape import one_line
 
 SourceLines = Callable[[str], list[str] | None]
 TAB = 4
@@ -44,9 +45,9 @@ def excerpt(line: str, start: int, end: int | None) -> tuple[str, str]:
     last = len(line) if end is None else max(first, _code_points(line, end))
 
     def width(text: str) -> int:
-        return len(text.expandtabs(TAB))
+        return len(one_line(text.expandtabs(TAB)))
 
-    shown = line.expandtabs(TAB)
+    shown = one_line(line.expandtabs(TAB))
     pad = width(line[:first])
     marks = max(1, width(line[:last]) - pad)
     return shown, " " * pad + "^" * marks
@@ -54,9 +55,10 @@ def excerpt(line: str, start: int, end: int | None) -> tuple[str, str]:
 
 def location(d: Diagnostic, path_prefix: str = "") -> str:
     """`path:line:col` (1-based, as editors and terminals open it); `path` alone without a range."""
+    path = one_line(f"{path_prefix}{d.path}")
     if d.range is None:
-        return f"{path_prefix}{d.path}"
-    return f"{path_prefix}{d.path}:{d.range.start.line + 1}:{d.range.start.character + 1}"
+        return path
+    return f"{path}:{d.range.start.line + 1}:{d.range.start.character + 1}"
 
 
 def render_lint_text(
@@ -89,9 +91,9 @@ def render_lint_text(
                     ": ",
                     (d.severity, style),
                     " ",
-                    (d.rule, "dim"),
+                    (one_line(d.rule), "dim"),
                     " ",
-                    d.message,
+                    one_line(d.message),
                 )
             )
             if not excerpts:
@@ -111,7 +113,7 @@ def render_lint_text(
                     overflow="crop",
                 )
             if d.help:
-                console.print(Padding(Text(f"help: {d.help}", style="dim"), (0, 0, 0, 2)))
+                console.print(Padding(Text(f"help: {one_line(d.help)}", style="dim"), (0, 0, 0, 2)))
             console.print()
     if diagnostics or not quiet:
         style = "bold red" if any(d.is_error for d in diagnostics) else "bold green"

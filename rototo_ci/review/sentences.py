@@ -74,7 +74,7 @@ def rollout_sentence(rollout: dict[str, Any]) -> str:
     if entered:
         moves.append(f"+{entered:,} buckets enter")
     if left:
-        moves.append(f"−{left:,} leave")
+        moves.append(f"−{left:,} leave" if entered else f"−{left:,} buckets leave")
     counts = f" ({', '.join(moves)})" if moves else ""
     if kind == "reshuffled":
         what = []

@@ -71,7 +71,7 @@ proc = subprocess.run(
     [sys.executable, "-m", "rototo_ci.cli.app", *sys.argv[1:]], capture_output=True, text=True
 )
 print(json.dumps({
-    "code": proc.returncode, "out": proc.stdout[-20000:], "err": proc.stderr[-20000:],
+    "code": proc.returncode, "out": proc.stdout, "err": proc.stderr,
     "seconds": time.perf_counter() - start,
     "peak_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
 }))

@@ -284,3 +284,32 @@ def test_cli_outputs_and_render(
         and failed.err.startswith("rototo: error:")
         and "Traceback" not in failed.err
     )
+
+
+def test_rototo_test_follows_the_same_scope(tmp_path: Path) -> None:
+    """A fixture case judges its own target in `rototo test` too: the limit case names only
+    the plan, and seats-cap (which reads seats) is never resolved on it."""
+    from rototo_ci.engine import Workspace
+    from rototo_ci.testing.runner import TestOptions, run_tests
+
+    from ..helpers import write_files
+
+    files = workspace()
+    files.update(
+        {
+            "tests/rototo-fixtures.toml": SUITE,
+            "tests/variables/limit.toml": LIMIT_CASES,
+            "tests/qualifiers/big.toml": BIG_CASES,
+        }
+    )
+    root = write_files(tmp_path / "ws", files)
+    report = run_tests(Workspace.load(str(root)), TestOptions())
+    assert report.failed == [], report.failed
+    by_suite = report.suites()
+    assert [c.name for c in by_suite["tests/variables/limit.toml"]] == ["paid"]
+    assert [c.name for c in by_suite["tests/qualifiers/big.toml"]] == ["many-seats"]
+    # declared contexts resolve every variable
+    assert {c.name for c in by_suite["contexts/free.json"]} >= {
+        "resolves limit",
+        "resolves seats-cap",
+    }

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...engine.documents import CONTEXT_SCHEMA
+from ...engine.input_rules import pattern_diagnostic
+from ...engine.schema_patterns import pattern_problem
 
 if TYPE_CHECKING:
     from ..run import LintContext
@@ -20,7 +22,8 @@ def schema_error(schema: Any) -> str | None:
 
 
 def validator(schema: Any) -> Any:
-    """A validator for a valid schema, built on first use."""
+    """A validator for a valid schema, built on first use, whose regular expressions run in
+    linear time (SPEC §8)."""
     from ..schema_check import LazyValidator
 
     return LazyValidator(schema)
@@ -54,6 +57,11 @@ def check(ctx: LintContext) -> None:
                     entity,
                     f"context schema is invalid: {problem}",
                 )
+            continue
+        unsafe = pattern_problem(schema.value)
+        if unsafe is not None:
+            schema.valid = False
+            out.items.append(pattern_diagnostic(doc.path, unsafe))
             continue
         ctx.validators[doc.path] = validator(schema.value)
         if is_context and isinstance(schema.value, dict):
