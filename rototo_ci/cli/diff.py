@@ -196,6 +196,9 @@ def command(
     finally:
         if progress is not None:
             progress.stop()
+    from .common import warn_without_contexts
+
+    warn_without_contexts(report)
     fmt = DiffFormat.json if json_ else format_
     write_outputs(report, outputs)
     rendered = render_report(

@@ -46,17 +46,16 @@ def command(
     color: ColorOpt = "auto",
 ) -> int:
     """Resolve variables or qualifiers for a context (exit 1 when a resolution fails)."""
-    from ..engine.context import merge_context_inputs
     from ..engine.errors import ResolutionError
     from ..engine.resolve import QualifierTrace, VariableTrace
     from ..engine.workspace import Workspace
     from ..render.escape import one_line
-    from .common import fail, output_width, use_color
+    from .common import fail, merge_contexts, output_width, use_color
 
     if not (variable or variables or qualifier or qualifiers):
         fail("choose what to resolve: --variable ID, --variables, --qualifier ID or --qualifiers")
-    ctx = merge_context_inputs(context or [])
     workspace = Workspace.load(source, rev=rev)
+    ctx = merge_contexts(context, workspace)
     runtime = workspace.runtime()
     variable_ids = list(runtime.variables) if variables else list(dict.fromkeys(variable or []))
     qualifier_ids = list(runtime.qualifiers) if qualifiers else list(dict.fromkeys(qualifier or []))

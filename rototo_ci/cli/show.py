@@ -85,6 +85,54 @@ def show_data(workspace: Any, selection: Any) -> dict[str, Any]:
     return data
 
 
+def _short(value: Any, limit: int = 100) -> str:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _details(kind: str, item: dict[str, Any]) -> list[str]:
+    """What a selected entity says: a variable's type, values, default and rules; a
+    qualifier's predicates; a resource's objects."""
+    content = item["content"] if isinstance(item["content"], dict) else {}
+    out: list[str] = []
+    if content.get("description"):
+        out.append(f"    {content['description']}")
+    if kind == "variables":
+        out.append(f"    type: {content.get('type', '(missing)')}")
+        values = content.get("values")
+        if isinstance(values, dict):
+            out.append("    values:")
+            out += [f"      {key} = {_short(value)}" for key, value in values.items()]
+        resolve = content.get("resolve") if isinstance(content.get("resolve"), dict) else {}
+        rules = resolve.get("rule") if isinstance(resolve.get("rule"), list) else []
+        out.append("    resolve:")
+        for index, rule in enumerate(rules):
+            rule = rule if isinstance(rule, dict) else {}
+            out.append(
+                f"      rule {index}: if {rule.get('qualifier', '(missing)')} -> "
+                f"{rule.get('value', '(missing)')}"
+            )
+        out.append(f"      default -> {resolve.get('default', '(missing)')}")
+    elif kind == "qualifiers":
+        predicates = content.get("predicate") if isinstance(content.get("predicate"), list) else []
+        out.append("    predicates:")
+        for index, p in enumerate(predicates):
+            p = p if isinstance(p, dict) else {}
+            if p.get("op") == "bucket":
+                detail = f"bucket {_short(p.get('salt'))} range {_short(p.get('range'))}"
+            else:
+                detail = f"{p.get('op', '(missing)')} {_short(p.get('value'))}"
+            out.append(f"      #{index} {p.get('attribute', '(missing)')} {detail}")
+    elif kind == "resources":
+        if content.get("schema"):
+            out.append(f"    schema: {content['schema']}")
+        objects = item.get("objects") or {}
+        if objects:
+            out.append("    objects:")
+            out += [f"      {key} = {_short(value)}" for key, value in objects.items()]
+    return out
+
+
 def command(
     source: SourceArg = None,
     variable: VariableOpt = None,
@@ -151,13 +199,16 @@ def command(
     lines: list[str] = []
     if data["workspace"]:
         lines.append(f"workspace {data['workspace']}")
+    detailed = not selection.empty
     for key in ("variables", "qualifiers", "resources"):
         if data[key]:
             lines.append(f"{key}:")
             for item in data[key]:
-                content = item["content"]
-                summary = content.get("type") or content.get("description") or ""
-                lines.append(f"  {item['id']:<32} {item['path']}  {summary}")
+                content = item["content"] if isinstance(item["content"], dict) else {}
+                summary = content.get("type") or ("" if detailed else content.get("description"))
+                lines.append(f"  {item['id']:<32} {item['path']}  {summary or ''}".rstrip())
+                if detailed:
+                    lines += _details(key, item)
     if data["schemas"]:
         lines.append("schemas:")
         lines += [f"  {s['path']}" for s in data["schemas"]]
@@ -167,5 +218,13 @@ def command(
     if data["lint_rules"]:
         lines.append("lint rules:")
         lines += [f"  {r['rule']:<52} {r['severity']:<8} {r['title']}" for r in data["lint_rules"]]
-    sys.stdout.write("\n".join(lines) + "\n")
+    from rich.text import Text
+
+    from ..render.console import StringConsole
+    from .common import output_width
+
+    console = StringConsole(False, output_width(sys.stdout))
+    for line in lines:
+        console.print_line(Text(line))
+    sys.stdout.write(console.text())
     return 0

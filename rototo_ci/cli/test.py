@@ -52,20 +52,19 @@ def command(
     color: ColorOpt = "auto",
 ) -> int:
     """Run the lint gate, every fixture case and every declared context (exit 1 on failure)."""
-    from ..engine.context import merge_context_inputs
     from ..engine.workspace import Workspace
     from ..files import write_atomic
     from ..testing.contexts import DeclaredContext, directory_contexts
     from ..testing.runner import TestOptions, run_tests
-    from .common import output_width, status_reporter, use_color
+    from .common import merge_contexts, output_width, status_reporter, use_color
     from .lint import repo_prefix
 
+    workspace = Workspace.inspect(source, rev=rev)
     extra: list[DeclaredContext] = []
     for directory in contexts or []:
         extra += directory_contexts(directory)
     if context:
-        extra.append(DeclaredContext("--context", merge_context_inputs(context)))
-    workspace = Workspace.inspect(source, rev=rev)
+        extra.append(DeclaredContext("--context", merge_contexts(context, workspace)))
     progress = status_reporter("testing")
     try:
         report = run_tests(
@@ -75,6 +74,8 @@ def command(
     finally:
         if progress is not None:
             progress.stop()
+    for warning in report.warnings:
+        print(f"rototo: warning: {warning}", file=sys.stderr)
     if junit_xml is not None:
         from ..render.test_junit import render_junit
 

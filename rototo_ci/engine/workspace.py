@@ -125,9 +125,9 @@ class Workspace:
         if schema is None:
             return checked
         if self._validator is None:
-            from .schema_patterns import linear_validator
+            from .schema_validation import validator_for_schema
 
-            self._validator = linear_validator(schema.value)
+            self._validator = validator_for_schema(schema.value)
         error = next(iter(self._validator.iter_errors(checked)), None)
         if error is not None:
             from .schema_messages import describe, where

@@ -132,9 +132,10 @@ def _build(schema: Any) -> Any:
     key = _key(schema)
     built = _validators.get(key)
     if built is None:
-        from ..engine.schema_patterns import linear_validator
+        from ..engine.schema_validation import validator_for_schema
 
-        built = linear_validator(schema)  # regular expressions in linear time (SPEC §8)
+        # the reference's type rules; regular expressions in linear time (SPEC §8)
+        built = validator_for_schema(schema)
         _validators[key] = built
     return built
 

@@ -22,8 +22,7 @@ def schema_error(schema: Any) -> str | None:
 
 
 def validator(schema: Any) -> Any:
-    """A validator for a valid schema, built on first use, whose regular expressions run in
-    linear time (SPEC §8)."""
+    """A validator for a valid schema, built on first use (once per distinct schema)."""
     from ..schema_check import LazyValidator
 
     return LazyValidator(schema)
