@@ -201,6 +201,11 @@ def command(
     warn_without_contexts(report)
     fmt = DiffFormat.json if json_ else format_
     write_outputs(report, outputs)
+    if fmt is DiffFormat.json:  # streamed: a large report is never one string in memory
+        from ..render.json_text import write
+
+        write(report.to_json(), sys.stdout)
+        raise typer.Exit(gate_exit_code(report, fail_on))
     rendered = render_report(
         report,
         fmt.value,

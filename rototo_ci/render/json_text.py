@@ -12,7 +12,8 @@ whitespace.
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, TextIO
 
 # containers this deep or deeper go on one line in a large report: in a diff that is
 # one line per resolution change (report > workspaces > [i] > resolutions > [j])
@@ -40,47 +41,67 @@ def _one_line_encoder() -> Any:
 _one_line = _one_line_encoder()
 
 
-def _outer_values(data: Any, depth: int, budget: int) -> int:
-    """How many values sit at RECORD_DEPTH or above, counting no further than `budget`."""
+def _outer_values(data: Any, depth: int, budget: int, records: int) -> int:
+    """How many values sit at the record depth or above, counting no further than `budget`."""
     count = 1
     children = data.values() if isinstance(data, dict) else data if isinstance(data, list) else ()
-    if depth + 1 >= RECORD_DEPTH:
+    if depth + 1 >= records:
         return count + len(children)
     for child in children:
-        count += _outer_values(child, depth + 1, budget - count)
+        count += _outer_values(child, depth + 1, budget - count, records)
         if count > budget:
             break
     return count
 
 
-def _write(data: Any, depth: int, out: list[str]) -> None:
-    if depth >= RECORD_DEPTH or not data or not isinstance(data, (dict, list)):
-        out.append(_one_line(data))
+BATCH = 1_000  # records joined into one piece of output
+
+
+def _pieces(data: Any, depth: int, records: int) -> Iterator[str]:
+    if depth >= records or not data or not isinstance(data, (dict, list)):
+        yield _one_line(data)
         return
     inner = "\n" + "  " * (depth + 1)
+    closing = "\n" + "  " * depth
+    if isinstance(data, list) and depth + 1 >= records:  # a list of records, in batches
+        separator = "," + inner
+        for start in range(0, len(data), BATCH):
+            batch = separator.join(map(_one_line, data[start : start + BATCH]))
+            yield ("[" + inner if start == 0 else separator) + batch
+        yield closing + "]"
+        return
     if isinstance(data, dict):
-        out.append("{")
         first = True
         for key, value in data.items():
-            out.append((inner if first else "," + inner) + _one_line(str(key)) + ": ")
+            yield ("{" + inner if first else "," + inner) + _one_line(str(key)) + ": "
             first = False
-            _write(value, depth + 1, out)
-        out.append("\n" + "  " * depth + "}")
+            yield from _pieces(value, depth + 1, records)
+        yield closing + "}"
     else:
-        out.append("[")
         first = True
         for value in data:
-            out.append(inner if first else "," + inner)
+            yield "[" + inner if first else "," + inner
             first = False
-            _write(value, depth + 1, out)
-        out.append("\n" + "  " * depth + "]")
+            yield from _pieces(value, depth + 1, records)
+        yield closing + "]"
 
 
-def dumps(data: Any) -> str:
-    """The report as JSON text with a final newline."""
-    if _outer_values(data, 0, LARGE) <= LARGE:
+def _large(data: Any, record_depth: int) -> bool:
+    return _outer_values(data, 0, LARGE, record_depth) > LARGE
+
+
+def dumps(data: Any, record_depth: int = RECORD_DEPTH) -> str:
+    """The report as JSON text with a final newline; `record_depth`: where lines hold a record."""
+    if not _large(data, record_depth):
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    out: list[str] = []
-    _write(data, 0, out)
-    out.append("\n")
-    return "".join(out)
+    return "".join(_pieces(data, 0, record_depth)) + "\n"
+
+
+def write(data: Any, stream: TextIO, record_depth: int = RECORD_DEPTH) -> None:
+    """`dumps` written piece by piece: a large report is never one string in memory."""
+    if not _large(data, record_depth):
+        stream.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        return
+    for piece in _pieces(data, 0, record_depth):
+        stream.write(piece)
+    stream.write("\n")

@@ -6,7 +6,7 @@ import json
 import random
 from typing import Any
 
-from rototo_ci.render.json_text import LARGE, dumps
+from rototo_ci.render.json_text import LARGE, dumps, write
 
 
 def _value(rng: random.Random, depth: int) -> Any:
@@ -45,3 +45,27 @@ def test_large_reports_are_the_same_value_one_record_a_line() -> None:
     record_lines = [line for line in lines if line.startswith('        {"variable": ')]
     assert len(record_lines) == len(records)
     assert json.loads(record_lines[0].rstrip(",")) == json.loads(json.dumps(records[0]))
+
+
+def test_a_large_list_report_holds_one_record_a_line() -> None:
+    issues = [
+        {"check": "c", "location": {"path": f"p{i}", "lines": {"begin": i}}} for i in range(LARGE)
+    ]
+    text = dumps(issues, record_depth=1)
+    lines = text.splitlines()
+    assert len(lines) == LARGE + 2 and lines[0] == "[" and lines[-1] == "]"
+    assert json.loads(text) == issues
+    assert dumps(issues[:3], record_depth=1) == json.dumps(issues[:3], indent=2) + "\n"
+
+
+def test_write_streams_the_same_text() -> None:
+    import io
+
+    data = {"workspaces": [{"resolutions": [{"v": i, "x": [i, None]} for i in range(2 * LARGE)]}]}
+    stream = io.StringIO()
+    write(data, stream)
+    assert stream.getvalue() == dumps(data)
+    assert json.loads(stream.getvalue()) == data
+    small = io.StringIO()
+    write({"a": [1]}, small)
+    assert small.getvalue() == dumps({"a": [1]})
