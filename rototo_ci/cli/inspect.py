@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from .selectors import (
+    AllowExternalOpt,
     AuthoritiesOpt,
     AuthorityOpt,
     ColorOpt,
@@ -339,6 +340,7 @@ def command(
     linters: LintersOpt = False,
     context: Annotated[list[str] | None, typer.Option("--context", "-c", metavar="CONTEXT")] = None,
     rev: RevOpt = None,
+    allow_external_extends: AllowExternalOpt = False,
     json_: Annotated[bool, typer.Option("--json", help="Short for --format json.")] = False,
     format_: Annotated[
         InspectFormat, typer.Option("--format", "-f", help="Output format.")
@@ -370,7 +372,7 @@ def command(
             "--context traces selected targets: add --variable ID, --variables, "
             "--qualifier ID or --qualifiers"
         )
-    workspace = Workspace.inspect(source, rev=rev)
+    workspace = Workspace.inspect(source, rev=rev, allow_external_extends=allow_external_extends)
     known = {info.rule for info in catalog()} | {r["rule"] for r in workspace.model.custom_rules}
     missing = selection.unknown(workspace.documents, known)
     if missing is not None:

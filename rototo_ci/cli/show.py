@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Any
-
-import typer
+from typing import Any
 
 from .selectors import (
+    AllowExternalOpt,
     AuthoritiesOpt,
     AuthorityOpt,
+    JsonOpt,
     LinterOpt,
     LintersOpt,
     LintRuleOpt,
@@ -21,6 +21,8 @@ from .selectors import (
     ResourcesOpt,
     RevOpt,
     SourceArg,
+    TextJsonFormatOpt,
+    TextOrJson,
     VariableOpt,
     VariablesOpt,
     make_selection,
@@ -148,7 +150,9 @@ def command(
     linter: LinterOpt = None,
     linters: LintersOpt = False,
     rev: RevOpt = None,
-    json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    allow_external_extends: AllowExternalOpt = False,
+    json_: JsonOpt = False,
+    format_: TextJsonFormatOpt = TextOrJson.text,
 ) -> int:
     """Show configured variables, qualifiers, resources, schemas and the lint rule catalog."""
     from ..engine.errors import NotFoundError
@@ -183,7 +187,11 @@ def command(
         )
         and (lint_rules or lint_rule or lint_authority or lint_authorities)
     )
-    workspace = None if catalog_only else Workspace.inspect(source, rev=rev)
+    workspace = (
+        None
+        if catalog_only
+        else Workspace.inspect(source, rev=rev, allow_external_extends=allow_external_extends)
+    )
     data = show_data(workspace, selection)
     known_rules = {r["rule"] for r in data["lint_rules"]} | {i.rule for i in catalog()}
     missing = selection.unknown(workspace.documents if workspace else [], known_rules)
@@ -193,7 +201,7 @@ def command(
     for authority in lint_authority or []:
         if authority not in authorities:
             raise NotFoundError(f"not found: lint authority {authority}")
-    if json_:
+    if json_ or format_ is TextOrJson.json:
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return 0
     lines: list[str] = []

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from .selectors import ColorOpt, RevOpt, SourceArg
+from .selectors import AllowExternalOpt, ColorOpt, JsonOpt, QuietOpt, RevOpt, SourceArg
 
 
 class TestFormat(StrEnum):
@@ -48,7 +48,12 @@ def command(
         Path | None, typer.Option("--junit-xml", metavar="FILE", help="Write JUnit XML here.")
     ] = None,
     rev: RevOpt = None,
-    format_: Annotated[TestFormat, typer.Option("--format", "-f")] = TestFormat.text,
+    allow_external_extends: AllowExternalOpt = False,
+    format_: Annotated[
+        TestFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = TestFormat.text,
+    json_: JsonOpt = False,
+    quiet: QuietOpt = False,
     color: ColorOpt = "auto",
 ) -> int:
     """Run the lint gate, every fixture case and every declared context (exit 1 on failure)."""
@@ -59,7 +64,7 @@ def command(
     from .common import merge_contexts, output_width, status_reporter, use_color
     from .lint import repo_prefix
 
-    workspace = Workspace.inspect(source, rev=rev)
+    workspace = Workspace.inspect(source, rev=rev, allow_external_extends=allow_external_extends)
     extra: list[DeclaredContext] = []
     for directory in contexts or []:
         extra += directory_contexts(directory)
@@ -80,6 +85,8 @@ def command(
         from ..render.test_junit import render_junit
 
         write_atomic(junit_xml, render_junit(report))
+    if json_:
+        format_ = TestFormat.json
     if format_ is TestFormat.json:
         sys.stdout.write(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
     elif format_ is TestFormat.github:
@@ -92,7 +99,10 @@ def command(
         from ..render.test_text import render_test_text
 
         text = render_test_text(
-            report, color=use_color(color, sys.stdout), width=output_width(sys.stdout)
+            report,
+            color=use_color(color, sys.stdout),
+            width=output_width(sys.stdout),
+            quiet=quiet,
         )
         sys.stdout.write(text)
     return 1 if report.failed else 0
