@@ -286,3 +286,23 @@ def test_existing_hostile_files_give_the_same_verdict_with_the_cache(
         result = lint("cache", monkeypatch, tmp_path / f"cache-{len(name)}-{name[:4]}", str(ws))
         assert result.code == 1 and rule in result.rules_at(rel), name
         path.unlink()
+
+
+def test_context_file_linked_out_of_the_workspace(tmp_path: Path, monkeypatch) -> None:
+    """`rototo test` reports the link as a failed case; `rototo diff` neither crashes nor reads."""
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"account": {"id": "TOPSECRET", "plan": "free"}}')
+    repo = tmp_path / "repo"
+    init_repo(repo)
+    ws = copy_example(repo / "cfg")
+    commit_all(repo, "one")
+    os.symlink(secret, ws / "contexts" / "leak.json")
+    result = run_cli("test", str(ws), "--format", "json")
+    assert result.code == 1 and "TOPSECRET" not in result.out
+    failed = [c for c in json.loads(result.out)["cases"] if not c["passed"]]
+    assert [c["suite"] for c in failed] == ["contexts/leak.json"]
+    assert "escapes" in failed[0]["message"]
+    monkeypatch.chdir(repo)
+    diff = run_cli("diff", "--format", "json")
+    assert diff.code == 0, diff.err
+    assert "TOPSECRET" not in diff.out and "Traceback" not in diff.err
