@@ -96,9 +96,9 @@ def _loads(text: str, where: str) -> Any:
     try:
         return json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int)
     except json.JSONDecodeError as exc:
-        raise ContextError(
-            f"{where} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from None
+        from .schema_messages import describe_json_error
+
+        raise ContextError(f"{where} is not valid JSON: {describe_json_error(exc)}") from None
     except RecursionError:
         raise ContextError(f"{where} is nested too deeply") from None
 
@@ -147,7 +147,11 @@ def parse_yaml_context(text: str, label: str) -> Any:
         except IntegerTooLarge as exc:
             raise ContextError(f"context file {label}: {exc}") from None
     except yaml.YAMLError as exc:
-        raise ContextError(f"context file {label} is not valid YAML: {exc}") from None
+        from .schema_messages import describe_yaml_error
+
+        raise ContextError(
+            f"context file {label} is not valid YAML: {describe_yaml_error(exc)}"
+        ) from None
     except RecursionError:
         raise ContextError(f"context file {label} is nested too deeply") from None
     except ValueError as exc:  # a YAML integer Python refuses to convert
