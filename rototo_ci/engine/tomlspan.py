@@ -169,6 +169,7 @@ class _Parser:
         # tables defined by a [header] (cannot be defined twice)
         self.defined: set[int] = set()
         self._implicit: list[TTable] = []
+        self._rehomed: set[int] = set()  # dotted-key tables a sub-table header extended
 
     # -- low level -------------------------------------------------------
     def error(self, message: str, offset: int | None = None) -> TomlError:
@@ -286,9 +287,13 @@ class _Parser:
         for key, k_start, k_end in keys[:-1]:
             existed = key in parent.entries
             parent = self.descend(parent, key, k_start, k_end, creating="implicit")
-            if not existed and parent.origin == "implicit":
+            rehomed = parent.origin == "dotted" and id(parent) not in self._rehomed
+            if (not existed and parent.origin == "implicit") or rehomed:
+                # the first sub-table header gives the table its span (for a table made
+                # by dotted keys too, as the rototo engine locates it)
                 parent.start, parent.end = start, table_end
                 self._implicit.append(parent)
+                self._rehomed.add(id(parent))
         key, k_start, k_end = keys[-1]
         entry = parent.entries.get(key)
         if is_array:
@@ -324,10 +329,19 @@ class _Parser:
             return node, TTable(start, table_end)
         raise self.line_error(f"redefinition of table: {key}", start)
 
-    def descend(self, parent: TTable, key: str, k_start: int, k_end: int, creating: str) -> TTable:
+    def descend(
+        self,
+        parent: TTable,
+        key: str,
+        k_start: int,
+        k_end: int,
+        creating: str,
+        span: TNode | None = None,
+    ) -> TTable:
         entry = parent.entries.get(key)
         if entry is None:
-            table = TTable(k_start, k_end, origin=creating)
+            start, end = (span.start, span.end) if span is not None else (k_start, k_end)
+            table = TTable(start, end, origin=creating)
             parent.entries[key] = TEntry(k_start, k_end, table)
             return table
         node = entry.node
@@ -384,8 +398,9 @@ class _Parser:
         node = self.parse_value(depth)
         target = table
         for key, k_start, k_end in keys[:-1]:
-            target = self.descend(target, key, k_start, k_end, creating="dotted")
-            target.end = max(target.end, node.end)
+            # a table made by dotted keys spans the first value assigned through it, as
+            # the rototo engine locates it
+            target = self.descend(target, key, k_start, k_end, creating="dotted", span=node)
         key, k_start, k_end = keys[-1]
         if key in target.entries:
             raise self.error(f"duplicate key: {key}", k_start)
@@ -411,6 +426,8 @@ class _Parser:
                 value = self.parse_ml_literal_string()
             else:
                 value = self.parse_literal_string()
+                if self.pos - start == 2:  # '' is located on its first quote, as "" is
+                    return TScalar(start, start + 1, value, "string")
             return TScalar(start, self.pos, value, "string")
         if ch == "[":
             return self.parse_array(depth)
