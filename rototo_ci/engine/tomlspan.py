@@ -1,8 +1,10 @@
-"""A TOML 1.0 parser that keeps the source span of every key, value and table.
+"""A TOML parser that keeps the source span of every key, value and table.
 
-Values come out as plain JSON-compatible Python data (datetimes become their
-TOML text); spans are character offsets into the decoded text, so any check
-can point at the exact token.
+It reads the TOML the rototo engine reads: `parse_toml` first asks tomlsyntax for the
+engine's verdict and error span (date-times refused; +0x1, inline-table line breaks and
+\\xHH escapes accepted), then builds the tree. Values come out as plain JSON-compatible
+Python data; spans are character offsets into the decoded text, placed where the
+engine locates them, so any check can point at the exact token.
 """
 
 from __future__ import annotations
