@@ -402,12 +402,31 @@ class _Parser:
         for key, k_start, k_end in keys[:-1]:
             # a table made by dotted keys spans the first value assigned through it, as
             # the rototo engine locates it
-            target = self.descend(target, key, k_start, k_end, creating="dotted", span=node)
+            target = self.descend(
+                target, key, k_start, k_end, creating="dotted", span=self._raw_span(node)
+            )
         key, k_start, k_end = keys[-1]
         if key in target.entries:
             raise self.error(f"duplicate key: {key}", k_start)
         target.entries[key] = TEntry(k_start, k_end, node)
         return self.pos  # the value's true end (an empty string's span is shorter)
+
+    def _raw_span(self, node: TNode) -> TNode:
+        """A value's span as the rototo engine's reader records it: a string without its
+        quotes (and without the newline that may follow opening triple quotes)."""
+        if not (isinstance(node, TScalar) and node.toml_type == "string"):
+            return node
+        text, start, end = self.text, node.start, node.end
+        if end - start <= 1:  # "" and '' are already located on their first quote
+            return node
+        if text.startswith(('"""', "'''"), start) and end - start >= 6:
+            skip = 3
+            if text.startswith("\r\n", start + 3):
+                skip = 5
+            elif text.startswith("\n", start + 3):
+                skip = 4
+            return TNode(start + skip, end - 3)
+        return TNode(start + 1, end - 1)
 
     # -- values ----------------------------------------------------------
     def parse_value(self, depth: int) -> TNode:
