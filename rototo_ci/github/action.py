@@ -239,15 +239,24 @@ def merge_sarif(logs: list[dict[str, Any]]) -> dict[str, Any]:
 MAX_BODY = 65_536
 
 
-def comment_body(markdown: str, artifact: str, run_url: str) -> str:
-    """The sticky comment: the diff's markdown and where the full reports are."""
+def comment_body(markdown: str, artifact: str, run_url: str, marker: str = "") -> str:
+    """The sticky comment: its own marker line, the diff's markdown, where the full reports are.
+
+    Any marker-like line of the markdown is replaced by this comment's marker, so a
+    comment with marker `eu` never carries the default marker another job looks for.
+    """
+    from ..render.escape import MARKER_PREFIX, strip_markers
+    from .comment import marker_for
+
+    head = marker_for(marker or None) + "\n"
+    markdown = strip_markers(markdown, MARKER_PREFIX).lstrip("\n")
     footer = f"\n---\nFull reports (JSON, markdown, JUnit, SARIF): artifact `{artifact}`"
     footer += f" of [this workflow run]({run_url}).\n" if run_url else ".\n"
-    room = MAX_BODY - len(footer)
+    room = MAX_BODY - len(footer) - len(head)
     if len(markdown) > room:
         cut = markdown[:room]
         markdown = cut[: cut.rfind("\n") + 1] if "\n" in cut else cut
-    return markdown + footer
+    return head + markdown + footer
 
 
 def run_url(env: dict[str, str]) -> str:
@@ -385,9 +394,12 @@ def fork_comment(env: dict[str, str], client: Any = None) -> int:
     from ..render.diff_markdown import render_markdown
 
     markdown = render_markdown(load_report(report_path))
-    body = comment_body(markdown, "rototo-pr", reviewed_run_url(env))
+    marker = env.get("ROTOTO_MARKER", "")
+    if marker and not re.fullmatch(r"[A-Za-z0-9_.-]+", marker):
+        raise RototoError("ROTOTO_MARKER takes letters, digits, '.', '_' and '-'")
+    body = comment_body(markdown, "rototo-pr", reviewed_run_url(env), marker)
     try:
-        result = upsert_comment(client, repository, number, body, env.get("ROTOTO_MARKER") or None)
+        result = upsert_comment(client, repository, number, body, marker or None)
     except GitHubError as error:
         raise RototoError(f"cannot post the comment: {error}") from None
     print(f"{result.action} comment {result.id} on #{number}")
@@ -412,8 +424,9 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if command == "comment-body" and len(rest) == 2:
             markdown = Path(rest[0]).read_text(encoding="utf-8")
-            artifact = artifact_name(env.get("ROTOTO_MARKER", ""))
-            Path(rest[1]).write_text(comment_body(markdown, artifact, run_url(env)), "utf-8")
+            marker = env.get("ROTOTO_MARKER", "")
+            body = comment_body(markdown, artifact_name(marker), run_url(env), marker)
+            Path(rest[1]).write_text(body, "utf-8")
             return 0
         if command == "set-output" and len(rest) == 2:
             write_output({rest[0]: Path(rest[1]).read_text(encoding="utf-8").strip()})

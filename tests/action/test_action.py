@@ -198,6 +198,12 @@ def test_comment_body_names_the_artifact_and_stays_under_the_cap() -> None:
         "artifact `rototo-reports-eu` of [this workflow run](https://github.com/a/b/actions/runs/9).\n"
     )
     assert action.run_url({"GITHUB_SERVER_URL": "javascript:x", "GITHUB_REPOSITORY": "a/b"}) == ""
+    # a comment with a marker carries only its own marker, never the default one
+    eu = action.comment_body("<!-- rototo-ci -->\n## report\n", "rototo-reports-eu", "", "eu")
+    assert eu.startswith("<!-- rototo-ci:eu -->\n## report\n")
+    assert "<!-- rototo-ci -->" not in eu
+    plain = action.comment_body("<!-- rototo-ci -->\n## report\n", "rototo-reports", "")
+    assert plain.count("<!-- rototo-ci -->") == 1
     with pytest.raises(SystemExit):
         action.artifact_name("../x")
 

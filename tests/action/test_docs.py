@@ -60,6 +60,12 @@ def test_fork_pattern_keeps_pull_request_code_away_from_the_write_token() -> Non
     assert first["permissions"] == {"contents": "read"}
     uploads = [s for s in _steps(first) if s.get("uses", "").startswith("actions/upload-artifact")]
     assert [u["with"]["name"] for u in uploads] == ["rototo-pr"]
+    # the directory the action writes its reports to, which it uploads also when it fails
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    paths = next(s for s in action["runs"]["steps"] if s.get("id") == "paths")
+    assert 'echo "reports=$ROTOTO_TEMP/rototo-reports"' in paths["run"]
+    assert paths["env"]["ROTOTO_TEMP"] == "${{ runner.temp }}"
+    assert uploads[0]["with"]["path"] == "${{ runner.temp }}/rototo-reports"
 
     second = _workflow("rototo-fork-comment.yml")
     assert set(second["on"]) == {"workflow_run"}

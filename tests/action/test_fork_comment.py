@@ -32,6 +32,9 @@ class StubGitHub:
     def paginate(self, url: str) -> list[Any]:
         return []
 
+    def authenticated_login(self) -> str | None:
+        return None  # an Actions token may not read /user
+
 
 def _artifact(tmp_path: Path, pr: str, report: dict[str, Any] | None) -> Path:
     artifact = tmp_path / "artifact"

@@ -132,7 +132,13 @@ YAML_BOMBS = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(YAML_BOMBS))
+@pytest.mark.parametrize(
+    "name",
+    [
+        n if n in ("billion laughs", "recursive alias") else pytest.param(n, marks=pytest.mark.slow)
+        for n in sorted(YAML_BOMBS)
+    ],
+)
 def test_yaml_context_bombs_in_the_workspace(ws: Path, name: str) -> None:
     text, expected = YAML_BOMBS[name]
     (ws / "contexts" / "bomb.yaml").write_text(text)
@@ -210,9 +216,9 @@ BOMB_COMMANDS = {
         ("wide", "diff"),
         pytest.param("wide", "git+file", marks=pytest.mark.slow),
         pytest.param("wide", "rev", marks=pytest.mark.slow),
-        ("deep", "diff"),
+        pytest.param("deep", "diff", marks=pytest.mark.slow),
         ("deep", "git+file"),
-        ("deep", "rev"),
+        pytest.param("deep", "rev", marks=pytest.mark.slow),
     ],
 )
 def test_git_tree_bomb(tmp_path: Path, shape: str, command: str) -> None:
@@ -225,7 +231,7 @@ def test_git_tree_bomb(tmp_path: Path, shape: str, command: str) -> None:
     else:
         builder = repo.TreeBuilder()
         level = builder.write()
-        for _ in range(2000):  # a 2000-level chain: paths would grow quadratically
+        for _ in range(300):  # a chain past the depth cap: paths would grow quadratically
             builder = repo.TreeBuilder()
             builder.insert("d", level, pygit2.enums.FileMode.TREE)
             level = builder.write()
@@ -237,3 +243,46 @@ def test_git_tree_bomb(tmp_path: Path, shape: str, command: str) -> None:
     assert result.code == 2, (args, result)
     assert result.err.startswith("rototo: error: git tree"), result.err
     assert result.err.count("\n") == 1
+
+
+def test_huge_integer_in_the_manifest(ws: Path, tmp_path: Path, mode: str, monkeypatch) -> None:
+    (ws / "rototo-workspace.toml").write_text(f"schema_version = 1\nx = {HUGE}\n")
+    result = lint(mode, monkeypatch, tmp_path / "cache", str(ws))
+    assert result.code == 1
+    assert result.rules_at("rototo-workspace.toml") == {"rototo/workspace-manifest-parse-failed"}
+
+
+def test_huge_integer_in_fixture_files(tmp_path: Path) -> None:
+    from ..cli.conftest import EXAMPLE
+
+    ws = tmp_path / "ws"
+    import shutil
+
+    shutil.copytree(EXAMPLE, ws)
+    suite = ws / "tests" / "rototo-fixtures.toml"
+    fixture_path = next((ws / "tests" / "variables").glob("*.toml"))
+    fixture_path.write_text(fixture_path.read_text() + f"\nhuge = {HUGE}\n")
+    result = run_cli("test", str(ws), "--format", "json")
+    assert "Traceback" not in result.err and "internal error" not in result.err
+    assert result.code == 1 and "not valid TOML" in result.out
+    suite.write_text(suite.read_text() + f"\nhuge = {HUGE}\n")
+    result = run_cli("test", str(ws), "--format", "json")
+    assert "Traceback" not in result.err and "internal error" not in result.err
+    assert result.code in (1, 2)
+
+
+def test_existing_hostile_files_give_the_same_verdict_with_the_cache(
+    ws: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """Every broken file of the older hostile suite, linted with the cache on (cold, warm)."""
+    from .test_hostile import WORKSPACE_FILES
+
+    for name, (rel, data, rule) in sorted(WORKSPACE_FILES.items()):
+        if name == "huge string":
+            continue  # 30 MB: slow here; test_hostile covers it without the cache
+        path = ws / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        result = lint("cache", monkeypatch, tmp_path / f"cache-{len(name)}-{name[:4]}", str(ws))
+        assert result.code == 1 and rule in result.rules_at(rel), name
+        path.unlink()
