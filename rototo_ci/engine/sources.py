@@ -398,7 +398,7 @@ def _manifest_extends(opened: OpenedTree) -> list[str]:
     data = opened.tree.read(MANIFEST)
     try:
         manifest = tomllib.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # ValueError: a huge integer too
         return []
     extends = manifest.get("extends")
     if not isinstance(extends, list):
