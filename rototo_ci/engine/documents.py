@@ -198,6 +198,13 @@ def parse_json_text(text: str) -> Any:
 
 
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
+# SPEC §8 Bounded: a TOML document's parse tree is bounded by its number of values
+MAX_TOML_VALUES = 200_000
+
+
+def _toml_value_bound(text: str) -> int:
+    """An upper bound on the values a TOML text can hold: each follows '=', ',', '[' or '{'."""
+    return text.count("=") + text.count(",") + text.count("[") + text.count("{")
 
 
 def parse_document(doc: Document, data: bytes) -> None:
@@ -230,6 +237,12 @@ def parse_document(doc: Document, data: bytes) -> None:
             doc.json = parse_json_text(text)
         except (ValueError, RecursionError) as exc:
             doc.failure = ParseFailure(str(exc), 0, 0, located=False)
+        return
+    if _toml_value_bound(text) > MAX_TOML_VALUES:
+        # every value costs a few hundred bytes of spanned tree: refuse before building it
+        doc.failure = ParseFailure(
+            f"file holds more than {MAX_TOML_VALUES} values", 0, 0, located=False
+        )
         return
     try:
         doc.toml = parse_toml_fast(text)
