@@ -134,8 +134,8 @@ def parse_yaml_context(text: str, label: str) -> Any:
     try:
         if fast:  # count with libyaml's events first: composing is then bounded too
             _check_yaml_events(text, label)
-    except yaml.YAMLError as exc:
-        raise ContextError(f"context file {label} is not valid YAML: {exc}") from None
+    except yaml.YAMLError:
+        pass  # composing stops at the same place and words the error below
     loader = _bounded_loader(fast)(text)
     try:
         node = loader.get_single_node()
