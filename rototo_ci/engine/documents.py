@@ -250,8 +250,29 @@ def parse_document(doc: Document, data: bytes) -> None:
         doc.failure = ParseFailure(
             exc.message, exc.offset, min(exc.end, len(text)), located=exc.located
         )
+        return
     except RecursionError:
         doc.failure = ParseFailure("document is nested too deeply", 0, 0, located=False)
+        return
+    if doc.kind == "manifest":
+        doc.failure = _strict_manifest_failure(doc, text)
+        if doc.failure is not None:
+            doc.toml = None
+
+
+def _strict_manifest_failure(doc: Document, text: str) -> ParseFailure | None:
+    """The reference reads the manifest a second time with a strict TOML 1.0 reader and
+    refuses the workspace when that fails (a line break inside an inline table, say)."""
+    import tomllib
+
+    try:
+        tomllib.loads(text[1:] if text.startswith("\ufeff") else text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        start = doc.lines.offset(int(found.group(1)), int(found.group(2))) if found else 0
+        message = f"not valid TOML 1.0: {str(exc).split(' (at line')[0]}"
+        return ParseFailure(message, start, min(start + 1, len(text)))
+    return None
 
 
 def read_and_parse(doc: Document, tree: Tree) -> None:
