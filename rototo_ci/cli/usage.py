@@ -323,6 +323,15 @@ def _reword(message: str) -> str:
     import re
 
     message = message.removeprefix("Value error, ")
+    match = re.match(r"[Ii]nput should be (?:a valid |an? )?(\w+)", message)
+    if match:  # pydantic's phrasing, from typer's value coercion
+        wanted = {
+            "integer": "a whole number",
+            "number": "a number",
+            "boolean": "true or false",
+            "string": "text",
+        }.get(match.group(1), f"a valid {match.group(1)}")
+        return f"expected {wanted}"
     match = re.fullmatch(r"'(.*)' is not one of (.*)\.?", message, re.S)
     if match:
         choices = [c.strip(" '.") for c in match.group(2).split(",")]

@@ -175,3 +175,12 @@ def test_library_messages_are_reworded(tmp_path) -> None:
     unwritable = run_cli("init", str(tmp_path / "file" / "ws"))
     assert unwritable.code == 2
     assert unwritable.err.startswith("rototo: error: ") and "Errno" not in unwritable.err
+
+
+def test_value_coercion_errors_are_ours() -> None:
+    result = run_cli("comment", "--pr", "abc", "--body-file", "x")
+    assert result.code == 2
+    assert result.err.splitlines() == [
+        "rototo: error: --pr: expected a whole number",
+        "rototo: hint: see 'rototo comment --help'",
+    ]
