@@ -357,3 +357,19 @@ def test_remote_git_clone_stops_at_its_size_cap(tmp_path: Path, monkeypatch) -> 
         sources._clone_remote(repo.as_uri())  # the same transfer path as https, locally
     monkeypatch.setattr(sources, "GIT_CLONE_MAX_BYTES", 64 * 1024 * 1024)
     assert sources._clone_remote(repo.as_uri()).head is not None
+
+
+@pytest.mark.parametrize("fmt", ["text", "github", "sarif", "gitlab"])
+def test_non_utf8_file_name_in_every_lint_format(
+    ws: Path, tmp_path: Path, mode: str, monkeypatch, fmt: str
+) -> None:
+    with open(os.fsencode(ws / "variables") + b"/bad\xff.toml", "wb") as out:
+        out.write(b"schema_version = 1\n")
+    if mode == "cache":
+        monkeypatch.setenv("ROTOTO_CACHE_DIR", str(tmp_path / "cache"))
+        monkeypatch.delenv("ROTOTO_NO_CACHE", raising=False)
+    extra = ["--no-cache"] if mode == "no-cache" else []
+    for _ in range(2 if mode == "cache" else 1):  # cold, then warm
+        result = run_cli("lint", str(ws), "--format", fmt, *extra)
+        assert result.code == 1, result.err
+        assert "internal error" not in result.err and "Traceback" not in result.err
