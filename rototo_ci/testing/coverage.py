@@ -160,9 +160,7 @@ class CoverageReport:
                 lines[entry.line] = SourceLine(entry.path, entry.line, [entry])
             else:
                 found.entries.append(entry)
-        return {
-            path: [lines[n] for n in sorted(lines)] for path, lines in sorted(grouped.items())
-        }
+        return {path: [lines[n] for n in sorted(lines)] for path, lines in sorted(grouped.items())}
 
     @property
     def lines(self) -> list[SourceLine]:
