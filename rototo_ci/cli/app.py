@@ -125,7 +125,7 @@ def _run(args: list[str]) -> int:
             pass
         return 141
     except OSError as error:  # a file we were told to read or write
-        reason = (error.strerror or type(error).__name__).lower()
+        reason = (error.strerror or str(error) or type(error).__name__).lower()
         where = f"{error.filename}: " if error.filename else ""
         print(f"rototo: error: {one_line(str(where))}{one_line(reason)}", file=sys.stderr)
         return 2

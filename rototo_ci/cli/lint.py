@@ -231,7 +231,7 @@ def _render(
         data = LintReport(report.workspace, report.documents, diagnostics).to_json()
         from ..render.json_text import dumps
 
-        sys.stdout.write(dumps(data))
+        sys.stdout.write(dumps(data, record_depth=2))  # large: a document or finding a line
     elif fmt is LintFormat.sarif:
         from ..render.lint_sarif import render_lint_sarif
 

@@ -135,7 +135,11 @@ def parse_yaml_context(text: str, label: str) -> Any:
         if fast:  # count with libyaml's events first: composing is then bounded too
             _check_yaml_events(text, label)
     except yaml.YAMLError as exc:
-        raise ContextError(f"context file {label} is not valid YAML: {exc}") from None
+        from .schema_messages import describe_yaml_error
+
+        raise ContextError(
+            f"context file {label} is not valid YAML: {describe_yaml_error(exc)}"
+        ) from None
     loader = _bounded_loader(fast)(text)
     try:
         node = loader.get_single_node()

@@ -30,6 +30,10 @@ def test_every_help_has_examples_words_and_short_flag(command: str) -> None:
     assert all(line.strip().startswith("rototo ") for line in examples)
     assert not PYTHON_TYPES.search(long.out), PYTHON_TYPES.search(long.out)
     assert "-h, --help" in long.out
+    if not command:  # the command list: one whole summary per command, none cut short
+        listing = long.out.split("Commands:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+        assert len(listing) == len(COMMANDS)
+        assert all(line.rstrip().endswith((".", ")")) for line in listing), listing
 
 
 def test_context_is_described_once_for_all_commands() -> None:
@@ -171,3 +175,12 @@ def test_library_messages_are_reworded(tmp_path) -> None:
     unwritable = run_cli("init", str(tmp_path / "file" / "ws"))
     assert unwritable.code == 2
     assert unwritable.err.startswith("rototo: error: ") and "Errno" not in unwritable.err
+
+
+def test_value_coercion_errors_are_ours() -> None:
+    result = run_cli("comment", "--pr", "abc", "--body-file", "x")
+    assert result.code == 2
+    assert result.err.splitlines() == [
+        "rototo: error: --pr: expected a whole number",
+        "rototo: hint: see 'rototo comment --help'",
+    ]

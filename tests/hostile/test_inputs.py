@@ -341,3 +341,35 @@ def test_wide_toml_document_is_bounded(ws: Path, tmp_path: Path) -> None:
     result, peak_kib = run_measured("lint", str(ws), "--no-cache", "--json")
     assert result.code == 1 and result.seconds < 15 and peak_kib < 300 * 1024
     assert result.rules_at("variables/wide.toml") == {"rototo/variable-parse-failed"}
+
+
+def test_remote_git_clone_stops_at_its_size_cap(tmp_path: Path, monkeypatch) -> None:
+    """A git+https source cannot download without bound (checked while the pack arrives)."""
+    from rototo_ci.engine import sources
+    from rototo_ci.engine.errors import SourceError
+
+    repo = tmp_path / "repo"
+    init_repo(repo)
+    copy_example(repo / "cfg")
+    commit_all(repo, "one")
+    monkeypatch.setattr(sources, "GIT_CLONE_MAX_BYTES", 1024)
+    with pytest.raises(SourceError, match="larger than 1024 bytes"):
+        sources._clone_remote(repo.as_uri())  # the same transfer path as https, locally
+    monkeypatch.setattr(sources, "GIT_CLONE_MAX_BYTES", 64 * 1024 * 1024)
+    assert sources._clone_remote(repo.as_uri()).head is not None
+
+
+@pytest.mark.parametrize("fmt", ["text", "github", "sarif", "gitlab"])
+def test_non_utf8_file_name_in_every_lint_format(
+    ws: Path, tmp_path: Path, mode: str, monkeypatch, fmt: str
+) -> None:
+    with open(os.fsencode(ws / "variables") + b"/bad\xff.toml", "wb") as out:
+        out.write(b"schema_version = 1\n")
+    if mode == "cache":
+        monkeypatch.setenv("ROTOTO_CACHE_DIR", str(tmp_path / "cache"))
+        monkeypatch.delenv("ROTOTO_NO_CACHE", raising=False)
+    extra = ["--no-cache"] if mode == "no-cache" else []
+    for _ in range(2 if mode == "cache" else 1):  # cold, then warm
+        result = run_cli("lint", str(ws), "--format", fmt, *extra)
+        assert result.code == 1, result.err
+        assert "internal error" not in result.err and "Traceback" not in result.err
