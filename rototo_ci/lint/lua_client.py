@@ -1,9 +1,10 @@
 """The lint host's side of the custom Lua boundary: starts the worker, talks to it, kills it.
 
 One worker process serves a whole lint run, file after file. Every answer has a
-wall-clock deadline; a worker that misses one (a long C function, a crash, an rlimit)
-is killed, and the file it was running is loaded again in a fresh worker to go on with
-the next task. A whole run has a budget of wall time shared by every file.
+deadline (the worker's CPU time, with a wall-clock backstop); a worker that misses one
+(a long C function, an unhooked finalizer, a crash, an rlimit) is killed, and the file
+it was running is loaded again in a fresh worker to go on with the next task. A whole
+run has a budget of wall time shared by every file.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from .lua_worker import LIMIT_MESSAGE, TIME_LIMIT_S
 
 WORKER = Path(__file__).with_name("lua_worker.py")
 WORKER_MEMORY = 512 * 1024 * 1024  # RLIMIT_AS of the worker process
-TASK_DEADLINE_S = TIME_LIMIT_S + 1.0  # wall clock per task, seen from the host
-START_DEADLINE_S = 10.0  # allowance for starting the interpreter on a busy machine
+TASK_DEADLINE_S = TIME_LIMIT_S + 1.0  # worker CPU time per task, seen from the host
+WALL_FACTOR = 2  # ... and at most this many times as much wall time
+POLL_S = 0.1  # how often the worker's CPU time is read while waiting
+START_DEADLINE_S = 20.0  # allowance for starting the interpreter on a busy machine
 RUN_TIME_S = 60.0  # wall time for all custom Lua of one lint run
 MAX_KILLS_PER_FILE = 3
 MAX_ANSWER_BYTES = 64 * 1024 * 1024
@@ -55,7 +58,6 @@ class LuaWorker:
         self.budget_deadline = time.monotonic() + budget
         self.proc: subprocess.Popen[bytes] | None = None
         self.buffer = bytearray()
-        self.fresh = False
         self.path = ""
         self.source = ""
         self.kills = 0
@@ -74,8 +76,14 @@ class LuaWorker:
             close_fds=True,
         )
         self.buffer = bytearray()
-        self.fresh = True
         self.starts += 1
+        try:  # the interpreter and lupa start before any task's clock runs
+            ready = self._receive(START_DEADLINE_S)
+        except WorkerStopped:
+            ready = {}
+        if ready.get("status") != "ready":
+            self._kill()
+            raise WorkerStopped("custom lint worker did not start")
         return self.proc
 
     def _kill(self) -> None:
@@ -120,12 +128,14 @@ class LuaWorker:
             pass  # the worker is gone: reading its answer reports it
 
     def _receive(self, seconds: float) -> dict[str, Any]:
+        """The worker's next answer; it is killed once it spends `seconds` of CPU time on
+        it (of wall time where CPU time cannot be read), or a multiple of that in wall
+        time, so that a starved worker on a busy machine is not taken for a hung one."""
         proc = self.proc
         assert proc is not None and proc.stdout is not None
-        if self.fresh:
-            seconds += START_DEADLINE_S
-            self.fresh = False
-        deadline = time.monotonic() + seconds
+        start = time.monotonic()
+        wall_deadline = start + WALL_FACTOR * seconds + 1.0
+        cpu_start = _cpu_seconds(proc.pid)
         fd = proc.stdout.fileno()
         while True:
             end = self.buffer.find(b"\n")
@@ -148,10 +158,16 @@ class LuaWorker:
             if now >= self.budget_deadline:
                 self._kill()
                 raise BudgetExhausted()
-            if now >= deadline:
+            if cpu_start is None:
+                spent = now - start
+            else:
+                cpu = _cpu_seconds(proc.pid)
+                spent = (cpu - cpu_start) if cpu is not None else now - start
+            if spent >= seconds or now >= wall_deadline:
                 self._kill()
                 raise WorkerStopped(LIMIT_MESSAGE)
-            ready, _, _ = select.select([fd], [], [], min(deadline, self.budget_deadline) - now)
+            wait = min(POLL_S, wall_deadline - now, self.budget_deadline - now, seconds - spent)
+            ready, _, _ = select.select([fd], [], [], max(wait, 0.0))
             if not ready:
                 continue
             chunk = os.read(fd, 1 << 16)
@@ -169,11 +185,38 @@ class LuaWorker:
         return self._load()
 
     def _load(self) -> dict[str, Any]:
-        self._send({"op": "load", "path": self.path, "source": self.source})
+        request = {"op": "load", "path": self.path, "source": self.source}
+        phase = "execute"
         try:
-            return self._receive(2 * TASK_DEADLINE_S)
+            self._send(request)
+            answer = self._receive(TASK_DEADLINE_S)
+            if answer.get("status") == "restart":  # the last file's runtime is not closed
+                self._retire()
+                self._send(request)
+                answer = self._receive(TASK_DEADLINE_S)
+            if answer.get("status") == "executed":  # the top level ran; now register(lint)
+                phase = "register"
+                answer = self._receive(TASK_DEADLINE_S)
         except WorkerStopped as stopped:
-            return {"status": "failed", "phase": "execute", "reason": stopped.reason}
+            return {"status": "failed", "phase": phase, "reason": stopped.reason}
+        return answer
+
+    def _retire(self) -> None:
+        """Wait for a worker that exits on its own (briefly), else kill it."""
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return
+        try:
+            proc.wait(timeout=1.0)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        for stream in (proc.stdin, proc.stdout):
+            if stream is not None:
+                try:
+                    stream.close()
+                except OSError:
+                    pass
 
     def run(self, handler: str, tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """One answer per task, in order. Raises FileAbandoned or BudgetExhausted."""
@@ -204,6 +247,19 @@ class LuaWorker:
         answer = self._load()
         if answer.get("status") != "ok":
             raise FileAbandoned()
+
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User plus system CPU time of a running child, from /proc (None where unavailable)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def _batch(pending: list[dict[str, Any]]) -> list[dict[str, Any]]:

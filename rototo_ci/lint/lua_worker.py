@@ -10,7 +10,8 @@ pattern matching) do not run hooks: the parent kills this process when a task ov
 its wall-clock deadline. This module imports only the standard library and lupa.
 
 Requests and answers (one line each; `run` answers once per task):
-  {"op": "load", "path", "source"} -> {"status": "ok", "registrations": [...], "more": bool}
+  {"op": "load", "path", "source"} -> {"status": "executed"} once the top level ran, then
+      {"status": "ok", "registrations": [...], "more": bool}
       | {"status": "failed", "phase": "execute"|"register", "reason"} | {"status": "no-register"}
   {"op": "run", "handler", "tasks": [{"stage", "entity", "target", "null"}]}
       -> {"status": "failed", "reason"} | {"status": "ok", "kind": "nil"}
@@ -22,6 +23,7 @@ Requests and answers (one line each; `run` answers once per task):
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import Any
 
@@ -46,7 +48,8 @@ local sethook, clock, error, pcall, type, tostring, rawget, rawlen, load =
   debug.sethook, os.clock, error, pcall, type, tostring, rawget, rawlen, load
 local mathtype, utf8len, sub = math.type, utf8.len, string.sub
 local G = _G
-local S = {active = false, exhausted = false, count = 0, max = 0, deadline = 0, clock = clock}
+local S = {active = false, exhausted = false, count = 0, max = 0, deadline = 0, clock = clock,
+           finalizers = false}
 
 local function hook()
   if S.active and not S.exhausted then
@@ -67,8 +70,9 @@ local function describe(e)
   return "(error object is a " .. t .. " value)"
 end
 
-local function cut(value, n)
-  if value == nil then return nil end
+-- a string as it is (its shared metatable may carry a hostile __tostring), else tostring
+local function text(value, n)
+  if type(value) ~= "string" then value = tostring(value) end
   return sub(value, 1, n)
 end
 
@@ -90,16 +94,17 @@ function lint:on(spec)
     end
   end
   if #registrations >= max_regs then more = true return end
-  local handler = tostring(spec.handler)
+  local handler = text(spec.handler, reg_bytes)
+  local rule = spec.rule
   registrations[#registrations + 1] = {
-    stage = cut(tostring(spec.stage), reg_bytes),
-    entity = cut(tostring(spec.entity), reg_bytes),
-    field = spec.field ~= nil and cut(tostring(spec.field), reg_bytes) or nil,
-    id = cut(tostring(spec.rule.id), reg_bytes),
-    title = cut(tostring(spec.rule.title), reg_bytes),
-    help = cut(tostring(spec.rule.help), reg_bytes),
-    severity = spec.rule.severity ~= nil and cut(tostring(spec.rule.severity), reg_bytes) or nil,
-    handler = cut(handler, reg_bytes),
+    stage = text(spec.stage, reg_bytes),
+    entity = text(spec.entity, reg_bytes),
+    field = spec.field ~= nil and text(spec.field, reg_bytes) or nil,
+    id = text(rule.id, reg_bytes),
+    title = text(rule.title, reg_bytes),
+    help = text(rule.help, reg_bytes),
+    severity = rule.severity ~= nil and text(rule.severity, reg_bytes) or nil,
+    handler = handler,
     callable = type(G[handler]) == "function",
   }
 end
@@ -127,7 +132,7 @@ local function extract(result)
   if t ~= "table" then return "value", t end
   local length = rawlen(result)
   local count = length < max_items and length or max_items
-  local items = {}
+  local items, valid = {}, {}
   for i = 1, count do
     local item = rawget(result, i)
     local entry
@@ -142,10 +147,17 @@ local function extract(result)
         entry = {message = message .. ""}
       elseif kind ~= "string" then
         entry = {problem = "type", type = kind}
-      elseif not utf8len(message) then
-        entry = {problem = "utf8"}
       else
-        entry = {message = sub(message, 1, message_bytes), size = #message}
+        local ok = valid[message]  -- a string returned many times is checked once
+        if ok == nil then
+          ok = utf8len(message) ~= nil
+          valid[message] = ok
+        end
+        if ok then
+          entry = {message = sub(message, 1, message_bytes), size = #message}
+        else
+          entry = {problem = "utf8"}
+        end
       end
       local field = rawget(item, "field")
       if type(field) == "string" then
@@ -164,6 +176,14 @@ local function run(name, ctx)
   if not ok then return "failed", describe(result) end
   S.count = 0  -- reading the result gets its own budget
   return extract(result)
+end
+
+-- Lua runs finalizers with hooks off (also when the runtime closes): note whether any
+-- object was given one, so that the worker never closes such a runtime
+local raw_setmetatable = setmetatable
+G.setmetatable = function(object, meta)
+  if type(meta) == "table" and rawget(meta, "__gc") ~= nil then S.finalizers = true end
+  return raw_setmetatable(object, meta)
 end
 
 for _, name in ipairs({"os", "io", "package", "require", "dofile", "loadfile", "load",
@@ -279,7 +299,8 @@ class Sandbox:
         return table
 
     # -- operations ----------------------------------------------------------
-    def load(self, path: str, source: str) -> dict[str, Any]:
+    def load(self, path: str, source: str, executed: Any = None) -> dict[str, Any]:
+        """Run the file's top level, then register(lint); `executed()` is told in between."""
         outcome = self.task(
             self._execute, source.encode("utf-8", errors="surrogatepass"), f"={path}".encode()
         )
@@ -290,6 +311,8 @@ class Sandbox:
         if outcome[0] == b"failed":
             reason = "runtime error: " + (_text(outcome[1], MESSAGE_BYTES) or "")
             return {"status": "failed", "phase": "execute", "reason": reason}
+        if executed is not None:
+            executed()
         outcome = self.task(self._register)
         if isinstance(outcome, str):
             return {"status": "failed", "phase": "register", "reason": outcome}
@@ -380,14 +403,25 @@ def serve(memory: int, cpu: int) -> None:
         stdout.write(b"\n")
         stdout.flush()
 
+    def finalizers() -> bool:
+        return sandbox is not None and bool(sandbox.state[b"finalizers"])
+
+    from lupa import lua54  # noqa: F401  (loaded before "ready": not on a task's clock)
+
+    answer({"status": "ready"})
     for line in stdin:
         request = json.loads(line)
         op = request["op"]
+        if op in ("load", "close") and finalizers():
+            # closing this runtime would run its finalizers, unbounded: exit instead
+            answer({"status": "restart"})
+            os._exit(0)
         if op == "load":
             sandbox = None
             try:
                 sandbox = Sandbox()
-                answer(sandbox.load(request["path"], request["source"]))
+                executed = lambda: answer({"status": "executed"})  # noqa: E731
+                answer(sandbox.load(request["path"], request["source"], executed))
             except MemoryError:
                 sandbox = None
                 answer({"status": "failed", "phase": "execute", "reason": MEMORY_MESSAGE})
@@ -408,6 +442,8 @@ def main() -> None:
         serve(memory, cpu)
     except (BrokenPipeError, KeyboardInterrupt):
         pass
+    # no interpreter teardown: it would close the runtime and run hostile finalizers
+    os._exit(0)
 
 
 if __name__ == "__main__":
