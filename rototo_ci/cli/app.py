@@ -15,11 +15,13 @@ def build_app():  # type: ignore[no-untyped-def]
     import typer
 
     from . import comment, diff, fixtures, init, lint, lint_changed, resolve, show, test
+    from . import workspaces as workspaces_cmd
 
     app = typer.Typer(
         name="rototo",
         help="Review toolchain for rototo workspaces: lint, test, resolve and diff.",
         no_args_is_help=True,
+        context_settings={"help_option_names": ["-h", "--help"]},
         add_completion=False,
         pretty_exceptions_enable=False,
         rich_markup_mode=None,
@@ -43,7 +45,20 @@ def build_app():  # type: ignore[no-untyped-def]
     app.command("test")(test.command)
     app.command("comment")(comment.command)
     app.command("lint-changed")(lint_changed.command)
+    app.command("workspaces")(workspaces_cmd.command)
+    app.command("render")(__import__("rototo_ci.cli.render", fromlist=["command"]).command)
     return app
+
+
+def build_command():  # type: ignore[no-untyped-def]
+    """The click command tree with word metavars, examples, -h and validated --color."""
+    import typer
+
+    from .usage import polish
+
+    group = typer.main.get_command(build_app())
+    polish(group)
+    return group
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,21 +66,53 @@ def main(argv: list[str] | None = None) -> int:
     if args in (["--version"], ["-V"]):  # answer before importing anything heavy
         print(_version())
         return 0
-    app = build_app()
+    from ..process import tune_gc
+    from ..render.escape import guarded_streams
+
+    tune_gc()
+    # every line this run writes to stdout or stderr passes the workflow-command guard;
+    # only `escape.write_commands` issues commands (SPEC §8, inert text)
+    with guarded_streams():
+        return _run(args)
+
+
+def _run(args: list[str]) -> int:
+    from ..render.escape import one_line
+
+    group = None
     try:
-        result = app(args=args, prog_name="rototo", standalone_mode=False)
+        group = build_command()
+        from .usage import hoist_global_flags, quick_help
+
+        args = hoist_global_flags(group, list(args))
+        help_text = quick_help(group, args)
+        if help_text is not None:
+            print(help_text)
+            return 0
+        result = group.main(args=args, prog_name="rototo", standalone_mode=False)
         return result if isinstance(result, int) else 0
     except SystemExit as exc:
-        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
+        if isinstance(exc.code, str):
+            print(one_line(exc.code), file=sys.stderr)
+            return 2
+        return int(exc.code or 0)
     except KeyboardInterrupt:
         print("rototo: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `rototo lint | head`: the reader left; say nothing more
+        import os
+
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 141
     except Exception as error:  # noqa: BLE001 - a traceback is a bug; say so in one line
         # imported here: the engine stays out of --help
         from ..engine.errors import RototoError
 
         if isinstance(error, RototoError):
-            print(f"rototo: error: {error}", file=sys.stderr)
+            print(f"rototo: error: {one_line(str(error))}", file=sys.stderr)
             return error.exit_code
         # typer ships its own click: recognise its exceptions by shape, not by import
         name = type(error).__name__
@@ -74,10 +121,24 @@ def main(argv: list[str] | None = None) -> int:
         if name == "Abort":
             print("rototo: interrupted", file=sys.stderr)
             return 130
-        if hasattr(error, "show") and hasattr(error, "exit_code"):
-            error.show()
+        if name == "NoArgsIsHelpError":  # bare `rototo`: the overview, as click would
+            print(error.format_message(), file=sys.stderr)  # type: ignore[attr-defined]
+            return 2
+        if hasattr(error, "format_message") and hasattr(error, "exit_code"):
+            from .usage import usage_error_lines
+
+            if hasattr(error, "ctx") or name in ("UsageError", "BadParameter"):
+                known = getattr(group, "commands", {})
+                command = next((a for a in args if not a.startswith("-")), None)
+                for line in usage_error_lines(error, command if command in known else None):
+                    print(line, file=sys.stderr)
+            else:
+                print(f"rototo: error: {one_line(error.format_message())}", file=sys.stderr)
             return int(error.exit_code)
-        print(f"rototo: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        print(
+            f"rototo: internal error: {type(error).__name__}: {one_line(str(error))}",
+            file=sys.stderr,
+        )
         return 2
 
 

@@ -8,14 +8,37 @@ from typing import IO, Any
 
 
 def use_color(color: str, stream: IO[str] | Any = None) -> bool:
-    """--color auto|always|never; auto follows the terminal and NO_COLOR."""
+    """--color auto|always|never; auto follows NO_COLOR, then FORCE_COLOR, then the terminal.
+
+    An explicit --color wins over both variables; NO_COLOR wins over FORCE_COLOR
+    (https://no-color.org, https://force-color.org).
+    """
     choice = (color or "auto").lower()
     if choice == "always":
         return True
     if choice == "never" or os.environ.get("NO_COLOR"):
         return False
+    if os.environ.get("FORCE_COLOR", "") not in ("", "0", "false"):
+        return True
     stream = stream or sys.stdout
+    return is_terminal(stream)
+
+
+def is_terminal(stream: IO[str] | Any) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def output_width(stream: IO[str] | Any = None) -> int | None:
+    """The width text written to `stream` may use: the terminal's, or None (no wrapping).
+
+    On a terminal, COLUMNS (when set) overrides the size the terminal reports.
+    """
+    import shutil
+
+    stream = stream or sys.stdout
+    if not is_terminal(stream):
+        return None
+    return max(20, shutil.get_terminal_size((80, 24)).columns)
 
 
 def write_step_summary(markdown: str) -> bool:
@@ -29,7 +52,12 @@ def write_step_summary(markdown: str) -> bool:
             if not markdown.endswith("\n"):
                 out.write("\n")
     except OSError as exc:
-        print(f"rototo: warning: cannot write the step summary: {exc.strerror}", file=sys.stderr)
+        from ..render.escape import one_line
+
+        print(
+            f"rototo: warning: cannot write the step summary: {one_line(str(exc.strerror))}",
+            file=sys.stderr,
+        )
         return False
     return True
 
@@ -38,7 +66,9 @@ def fail(message: str, code: int = 2) -> None:
     """Print one error line and exit."""
     import typer
 
-    print(f"rototo: error: {message}", file=sys.stderr)
+    from ..render.escape import one_line
+
+    print(f"rototo: error: {one_line(message)}", file=sys.stderr)
     raise typer.Exit(code)
 
 

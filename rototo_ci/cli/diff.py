@@ -15,23 +15,95 @@ class DiffFormat(StrEnum):
     json = "json"
     markdown = "markdown"
     github = "github"
+    gitlab = "gitlab"
 
 
 class FailOn(StrEnum):
-    lint = "lint"
+    error = "error"
+    lint = "lint"  # the old name of `error`
+    behaviour = "behaviour"
     any_change = "any-change"
     never = "never"
 
 
 def gate_exit_code(report: Any, fail_on: FailOn) -> int:
-    """1 when the gate trips: introduced lint errors (lint), or also any behaviour change."""
+    """1 when the gate trips.
+
+    `error` (default; `lint` is its old name): the head introduces lint errors or breaks
+    a context that resolved on the base. `behaviour`: also any resolution change.
+    `any-change`: also any semantic change at all. `never`: 0.
+    """
     if fail_on is FailOn.never:
         return 0
-    if report.introduced_errors:
+    summary = report.summary
+    if report.introduced_errors or summary["broken"]:
         return 1
-    if fail_on is FailOn.any_change and report.summary["resolution_changes"]:
+    if fail_on in (FailOn.behaviour, FailOn.any_change) and summary["resolution_changes"]:
+        return 1
+    if fail_on is FailOn.any_change and (summary["changes"] or summary["lint_introduced"]):
         return 1
     return 0
+
+
+def terminal_width(stream: Any) -> int | None:
+    """The terminal's width when writing to one; None (no wrapping) when piped."""
+    if not getattr(stream, "isatty", lambda: False)():
+        return None
+    from rich.console import Console
+
+    return Console(file=stream).width
+
+
+def render_report(report: Any, fmt: str, *, color: bool = False, width: int | None = None) -> str:
+    """One rendering of a report: text, json, markdown or github (annotations)."""
+    if fmt == "json":
+        import json
+
+        return json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        from ..render.diff_markdown import render_markdown
+
+        return render_markdown(report)
+    if fmt == "github":
+        from ..render.diff_github import render_github
+
+        return render_github(report)
+    if fmt == "gitlab":
+        from ..render.gitlab import render_diff_gitlab
+
+        return render_diff_gitlab(report.to_json())
+    from ..render.diff_text import render_text
+
+    return render_text(report, color=color, width=width)
+
+
+def parse_outputs(values: list[str] | None) -> list[tuple[str, Path]]:
+    """`--output FORMAT=PATH` values, checked before any work is done."""
+    from ..engine.errors import RototoError
+
+    outputs = []
+    for value in values or []:
+        fmt, sep, path = value.partition("=")
+        if not sep or not path or fmt not in OUTPUT_FORMATS:
+            raise RototoError(
+                f"--output takes FORMAT=PATH with FORMAT one of {', '.join(OUTPUT_FORMATS)}: "
+                f"{value!r}"
+            )
+        outputs.append((fmt, Path(path)))
+    return outputs
+
+
+def write_outputs(report: Any, outputs: list[tuple[str, Path]]) -> None:
+    from ..engine.errors import RototoError
+
+    for fmt, path in outputs:
+        try:
+            path.write_text(render_report(report, fmt), encoding="utf-8")
+        except OSError as exc:
+            raise RototoError(f"cannot write {path}: {exc.strerror}") from None
+
+
+OUTPUT_FORMATS = ("text", "json", "markdown", "github", "gitlab")
 
 
 def command(
@@ -71,25 +143,35 @@ def command(
         DiffFormat, typer.Option("--format", "-f", help="Output format.")
     ] = DiffFormat.text,
     json_: Annotated[bool, typer.Option("--json", help="Short for --format json.")] = False,
+    output: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FORMAT=PATH",
+            help="Also write this rendering of the same report, e.g. json=report.json or "
+            "markdown=comment.md (repeatable).",
+        ),
+    ] = None,
     fail_on: Annotated[
         FailOn,
         typer.Option(
             "--fail-on",
-            help="Exit 1 when the head introduces lint errors (lint), also when any "
-            "resolution changes (any-change), or never.",
+            help="Exit 1 when the head introduces lint errors or breaks a context (error, the "
+            "default; lint is its old name), also on any resolution change (behaviour), also "
+            "on any semantic change (any-change), or never.",
         ),
-    ] = FailOn.lint,
+    ] = FailOn.error,
     color: Annotated[str, typer.Option("--color", help="auto, always or never.")] = "auto",
 ) -> None:
-    """Review a git range: semantic changes, resolution changes per declared context, lint delta."""
-    import json
-
+    """Review a git range: broken contexts, value changes, rollouts, semantic changes, lint."""
     from ..engine.context import merge_context_inputs
     from ..engine.errors import ContextError
     from ..review.diff import DiffOptions, run_diff
     from ..testing.contexts import context_set, directory_contexts
     from .common import status_reporter, use_color, write_step_summary
 
+    outputs = parse_outputs(output)
     cwd = Path.cwd()
     extra: dict[str, Any] = {}
     for directory in contexts or []:
@@ -115,20 +197,19 @@ def command(
         if progress is not None:
             progress.stop()
     fmt = DiffFormat.json if json_ else format_
-    if fmt is DiffFormat.json:
-        sys.stdout.write(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
-    elif fmt is DiffFormat.markdown:
-        from ..render.diff_markdown import render_markdown
+    write_outputs(report, outputs)
+    rendered = render_report(
+        report,
+        fmt.value,
+        color=use_color(color, sys.stdout),
+        width=terminal_width(sys.stdout),
+    )
+    if fmt is DiffFormat.github:
+        from ..render.escape import write_commands
 
-        sys.stdout.write(render_markdown(report))
-    elif fmt is DiffFormat.github:
-        from ..render.diff_github import render_github
-        from ..render.diff_markdown import render_markdown
-
-        sys.stdout.write(render_github(report))
-        write_step_summary(render_markdown(report))
+        write_commands(sys.stdout, rendered)  # the only door for workflow commands
     else:
-        from ..render.diff_text import render_text
-
-        sys.stdout.write(render_text(report, color=use_color(color, sys.stdout)))
+        sys.stdout.write(rendered)
+    if fmt is DiffFormat.github:
+        write_step_summary(render_report(report, "markdown"))
     raise typer.Exit(gate_exit_code(report, fail_on))

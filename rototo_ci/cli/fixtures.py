@@ -35,6 +35,7 @@ def command(
 ) -> int:
     """Generate fixture suites: a default case and a case per reachable rule, per variable."""
     from ..engine.workspace import Workspace
+    from ..render.escape import one_line
     from ..testing.generate import generate_suite, stale_files, write_suite
 
     workspace = Workspace.load(source, rev=rev)
@@ -52,7 +53,7 @@ def command(
         workspace.require_qualifier(qid)
     suite = generate_suite(workspace, out, variable_ids, qualifier_ids)
     for note in suite.notes:
-        print(f"rototo: note: {note}", file=sys.stderr)
+        print(f"rototo: note: {one_line(note)}", file=sys.stderr)
     if check:
         diffs = stale_files(suite, out)
         if diffs:

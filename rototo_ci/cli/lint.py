@@ -41,6 +41,7 @@ class LintFormat(StrEnum):
     json = "json"
     github = "github"
     sarif = "sarif"
+    gitlab = "gitlab"
 
 
 def repo_prefix(root: Path | None) -> str:
@@ -97,11 +98,14 @@ def command(
     from ..lint import cache
 
     fmt = LintFormat.json if json_ else format_
-    missing = _not_a_workspace(source) if rev is None else None
+    missing = _not_a_workspace(source, fmt is LintFormat.json) if rev is None else None
     if missing is not None:
-        report = LintReport(str(missing.resolve()), [], _not_a_workspace_findings(missing))
+        findings = _not_a_workspace_findings(missing, fmt is LintFormat.json)
+        report = LintReport(str(missing.resolve()), [], findings)
         prefix = repo_prefix(missing)
-        return _render(fmt, report, report.diagnostics, None, prefix, [], color, quiet)
+        return _render(
+            fmt, report, report.diagnostics, None, prefix, [], color, quiet, _relative(missing)
+        )
     opened = open_source(source, rev=rev)
     # SARIF carries custom rule metadata, which only a fresh lint knows
     use_cache = not no_cache and fmt is not LintFormat.sarif
@@ -147,9 +151,29 @@ def command(
             return None
 
     prefix = ""
-    if fmt in (LintFormat.github, LintFormat.sarif):
-        prefix = repo_prefix(opened.root or (_local_directory(source) if rev else None))
-    return _render(fmt, report, diagnostics, lines_of, prefix, custom, color, quiet)
+    local = opened.root or (_local_directory(source) if rev else None)
+    if fmt in (LintFormat.github, LintFormat.sarif, LintFormat.gitlab):
+        prefix = repo_prefix(local)
+    shown = _relative(local) if local is not None else ""
+    return _render(fmt, report, diagnostics, lines_of, prefix, custom, color, quiet, shown)
+
+
+def _relative(root: Path) -> str:
+    """The workspace directory as a path prefix for people: relative to the current directory
+    when it is inside it or close by (at most two levels up), else absolute; "" when it is it.
+    """
+    import os
+
+    absolute = root.resolve()
+    try:
+        rel = Path(os.path.relpath(absolute, Path.cwd().resolve())).as_posix()
+    except (OSError, ValueError):
+        rel = ""
+    if rel == ".":
+        return ""
+    if not rel or rel.split("/").count("..") > 2:
+        rel = absolute.as_posix()
+    return f"{rel}/"
 
 
 def _local_directory(source: str | None) -> Path:
@@ -186,11 +210,16 @@ def _render(
     custom: list[dict[str, Any]],
     color: str,
     quiet: bool,
+    shown_prefix: str = "",
 ) -> int:
-    """Write the report in the chosen format; the exit code follows the errors shown."""
+    """Write the report in the chosen format; the exit code follows the errors shown.
+
+    `prefix` is the workspace's place in its repository (CI formats); `shown_prefix`
+    its place relative to the current directory (text for people).
+    """
     from .. import __version__
     from ..engine.workspace import LintReport
-    from .common import use_color
+    from .common import is_terminal, output_width, use_color
 
     def no_lines(path: str) -> list[str] | None:
         return None
@@ -204,51 +233,68 @@ def _render(
 
         sarif = render_lint_sarif(diagnostics, __version__, prefix, custom)
         sys.stdout.write(json.dumps(sarif, indent=2, ensure_ascii=False) + "\n")
+    elif fmt is LintFormat.gitlab:
+        from ..render.gitlab import render_lint_gitlab
+
+        sys.stdout.write(render_lint_gitlab([d.to_json() for d in diagnostics], prefix))
     elif fmt is LintFormat.github:
+        from ..render.escape import write_commands
         from ..render.lint_github import render_lint_github
         from ..render.lint_text import render_lint_text
 
-        sys.stdout.write(render_lint_github(diagnostics, prefix))
-        sys.stderr.write(render_lint_text(diagnostics, lines_of, color=False))
+        write_commands(sys.stdout, render_lint_github(diagnostics, prefix))
+        sys.stderr.write(
+            render_lint_text(
+                diagnostics, lines_of, color=False, quiet=quiet, path_prefix=shown_prefix
+            )
+        )
     else:
         from ..render.lint_text import render_lint_text
 
         text = render_lint_text(
-            diagnostics, lines_of, color=use_color(color, sys.stdout), quiet=quiet
+            diagnostics,
+            lines_of,
+            color=use_color(color, sys.stdout),
+            width=output_width(sys.stdout),
+            quiet=quiet,
+            excerpts=is_terminal(sys.stdout),
+            path_prefix=shown_prefix,
         )
         sys.stdout.write(text)
     return 1 if any(d.is_error for d in diagnostics) else 0
 
 
-WORKSPACE_DIRS = ("qualifiers", "variables", "resources", "schemas", "lint")
-
-
-def _not_a_workspace(source: str | None) -> Path | None:
-    """A local directory that exists but holds no manifest (reported as a finding)."""
+def _not_a_workspace(source: str | None, json_report: bool) -> Path | None:
+    """A local directory without a manifest (or, for a JSON report, a path that does not
+    exist): reported as a finding, as the reference engine reports it."""
     if source is None or "://" in source:
         return None
     path = Path(source)
     if path.is_dir() and not (path / "rototo-workspace.toml").exists():
         return path
+    if json_report and not path.exists():
+        return path
     return None
 
 
-def _not_a_workspace_findings(path: Path) -> list[Diagnostic]:
+def _not_a_workspace_findings(path: Path, json_report: bool) -> list[Diagnostic]:
+    """JSON locates them at the workspace root (no range), as the reference does; the
+    other formats point at the manifest file to create."""
     from ..engine.diagnostics import Collector
 
     out = Collector()
-    if any((path / name).is_dir() for name in WORKSPACE_DIRS):
+    if path.is_dir():
         out.add(
             "workspace-manifest-missing",
-            "rototo-workspace.toml",
+            str(path.resolve()) if json_report else "rototo-workspace.toml",
             {"kind": "workspace"},
-            f"workspace manifest is missing: {path / 'rototo-workspace.toml'}",
+            "workspace manifest is missing",
         )
     else:
         out.add(
             "workspace-not-found",
-            "rototo-workspace.toml",
+            str(path),
             {"kind": "workspace"},
-            f"no rototo workspace at {path}",
+            f"no such workspace directory: {path}",
         )
     return list(out.items)

@@ -50,7 +50,8 @@ def command(
     from ..engine.errors import ResolutionError
     from ..engine.resolve import QualifierTrace, VariableTrace
     from ..engine.workspace import Workspace
-    from .common import fail, use_color
+    from ..render.escape import one_line
+    from .common import fail, output_width, use_color
 
     if not (variable or variables or qualifier or qualifiers):
         fail("choose what to resolve: --variable ID, --variables, --qualifier ID or --qualifiers")
@@ -85,7 +86,7 @@ def command(
         }
         if errors:
             for error in errors:
-                print(f"rototo: error: {error}", file=sys.stderr)
+                print(f"rototo: error: {one_line(str(error))}", file=sys.stderr)
             return 1
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return 0
@@ -93,9 +94,13 @@ def command(
 
     sys.stdout.write(
         render_resolve_text(
-            variable_traces, qualifier_traces, [], color=use_color(color, sys.stdout)
+            variable_traces,
+            qualifier_traces,
+            [],
+            color=use_color(color, sys.stdout),
+            width=output_width(sys.stdout),
         )
     )
     for error in errors:
-        print(f"rototo: error: {error}", file=sys.stderr)
+        print(f"rototo: error: {one_line(str(error))}", file=sys.stderr)
     return 1 if errors else 0

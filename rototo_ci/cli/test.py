@@ -57,7 +57,7 @@ def command(
     from ..files import write_atomic
     from ..testing.contexts import DeclaredContext, directory_contexts
     from ..testing.runner import TestOptions, run_tests
-    from .common import status_reporter, use_color
+    from .common import output_width, status_reporter, use_color
     from .lint import repo_prefix
 
     extra: list[DeclaredContext] = []
@@ -82,12 +82,16 @@ def command(
     if format_ is TestFormat.json:
         sys.stdout.write(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
     elif format_ is TestFormat.github:
+        from ..render.escape import write_commands
         from ..render.test_text import render_test_github, render_test_text
 
-        sys.stdout.write(render_test_github(report, repo_prefix(workspace.source.root)))
+        write_commands(sys.stdout, render_test_github(report, repo_prefix(workspace.source.root)))
         sys.stderr.write(render_test_text(report))
     else:
         from ..render.test_text import render_test_text
 
-        sys.stdout.write(render_test_text(report, color=use_color(color, sys.stdout)))
+        text = render_test_text(
+            report, color=use_color(color, sys.stdout), width=output_width(sys.stdout)
+        )
+        sys.stdout.write(text)
     return 1 if report.failed else 0

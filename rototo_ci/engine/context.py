@@ -13,6 +13,30 @@ from .errors import ContextError
 MAX_CONTEXT_DEPTH = 64
 MAX_CONTEXT_BYTES = 16 * 1024 * 1024
 INT_MIN, UINT_MAX = -(2**63), 2**64 - 1
+# a YAML context may share nodes through aliases; what it expands to is bounded
+MAX_YAML_NODES = 200_000
+# digits beyond any 64-bit value, well short of Python's int/str conversion limit
+MAX_INT_DIGITS = 64
+
+
+def _short_int(value: int) -> str:
+    """An integer for a message: huge ones by their size (str() of one may itself fail)."""
+    if value.bit_length() > 200:
+        return f"an integer of about {int(value.bit_length() * 0.30103) + 1} digits"
+    return str(value)
+
+
+class IntegerTooLarge(ContextError):
+    """A context integer far beyond 64 bits, refused before conversion."""
+
+
+def _parse_int(literal: str) -> int:
+    if len(literal.lstrip("+-")) > MAX_INT_DIGITS:
+        raise IntegerTooLarge(
+            f"context holds an integer of {len(literal.lstrip('+-'))} digits, "
+            "outside the 64-bit range"
+        )
+    return int(literal)
 
 
 def deep_merge(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
@@ -35,7 +59,9 @@ def check_json_value(value: Any, where: str = "context", depth: int = 0) -> None
         return
     if isinstance(value, int):
         if not INT_MIN <= value <= UINT_MAX:
-            raise ContextError(f"{where} holds an integer outside the 64-bit range: {value}")
+            raise ContextError(
+                f"{where} holds an integer outside the 64-bit range: {_short_int(value)}"
+            )
         return
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
@@ -68,7 +94,7 @@ def _loads(text: str, where: str) -> Any:
         elif ch in "]}":
             depth -= 1
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int)
     except json.JSONDecodeError as exc:
         raise ContextError(
             f"{where} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
@@ -101,14 +127,92 @@ def read_context_file(path: Path, where: str | None = None) -> dict[str, Any]:
 
 
 def parse_yaml_context(text: str, label: str) -> Any:
+    """One YAML document, safely: aliases may not expand past MAX_YAML_NODES nodes."""
     import yaml
 
+    loader = _bounded_loader()(text)
     try:
-        return yaml.safe_load(text)
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_yaml_expansion(node, label)
+        try:
+            return loader.construct_document(node)
+        except IntegerTooLarge as exc:
+            raise ContextError(f"context file {label}: {exc}") from None
     except yaml.YAMLError as exc:
         raise ContextError(f"context file {label} is not valid YAML: {exc}") from None
     except RecursionError:
         raise ContextError(f"context file {label} is nested too deeply") from None
+    except ValueError as exc:  # a YAML integer Python refuses to convert
+        raise ContextError(f"context file {label} holds an unusable value: {exc}") from None
+    finally:
+        loader.dispose()
+
+
+_LOADER: Any = None
+
+
+def _bounded_loader() -> Any:
+    """SafeLoader whose integers are refused past MAX_INT_DIGITS before conversion."""
+    global _LOADER
+    if _LOADER is None:
+        import yaml
+
+        class BoundedLoader(yaml.SafeLoader):
+            def construct_yaml_int(self, node: Any) -> int:
+                digits = "".join(ch for ch in str(node.value) if ch.isalnum())
+                if len(digits) > MAX_INT_DIGITS:
+                    raise IntegerTooLarge(
+                        f"context holds an integer of {len(digits)} digits, "
+                        "outside the 64-bit range"
+                    )
+                return int(super().construct_yaml_int(node))
+
+        BoundedLoader.add_constructor("tag:yaml.org,2002:int", BoundedLoader.construct_yaml_int)
+        _LOADER = BoundedLoader
+    return _LOADER
+
+
+def _check_yaml_expansion(root: Any, label: str) -> None:
+    """Count the nodes a composed YAML graph expands to, aliases included, in linear time."""
+    import yaml
+
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if isinstance(node, yaml.ScalarNode):
+            sizes[key] = 1
+            continue
+        children: list[Any] = (
+            [item for pair in node.value for item in pair]
+            if isinstance(node, yaml.MappingNode)
+            else list(node.value)
+        )
+        if done:
+            active.discard(key)
+            total = 1 + sum(sizes[id(child)] for child in children)
+            if total > MAX_YAML_NODES:
+                raise ContextError(
+                    f"context file {label} expands to more than {MAX_YAML_NODES} YAML nodes "
+                    "(aliases included)"
+                )
+            sizes[key] = total
+            continue
+        if key in sizes:
+            continue
+        if key in active:
+            raise ContextError(f"context file {label} holds a recursive YAML alias")
+        active.add(key)
+        stack.append((node, True))
+        for child in children:
+            if id(child) in active:
+                raise ContextError(f"context file {label} holds a recursive YAML alias")
+            if id(child) not in sizes:
+                stack.append((child, False))
 
 
 def as_context(value: Any, where: str = "context") -> dict[str, Any]:
@@ -126,7 +230,9 @@ def parse_assignment(text: str) -> dict[str, Any]:
     if not path or any(not part for part in parts):
         raise ContextError(f"context assignment needs a dotted path before '=': {text!r}")
     try:
-        value: Any = json.loads(raw, parse_constant=_reject_constant)
+        value: Any = json.loads(raw, parse_constant=_reject_constant, parse_int=_parse_int)
+    except IntegerTooLarge:
+        raise
     except (json.JSONDecodeError, ContextError, RecursionError):
         value = raw
     result: dict[str, Any] = {}

@@ -8,7 +8,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .tomlspan import TomlError, TTable, parse_toml
+from .jsonsyntax import check as check_json
+from .tomlfast import parse_toml_fast
+from .tomlspan import TomlError, TTable
 from .tree import MANIFEST, Tree
 
 KINDS = (
@@ -181,11 +183,18 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"invalid JSON number {name}")
 
 
+def _parse_int(literal: str) -> int:
+    # Python refuses str->int past 4300 digits; say so plainly, without a conversion
+    if len(literal) > 4300:
+        raise ValueError("number out of range")
+    return int(literal)
+
+
 def parse_json_text(text: str) -> Any:
     """Parse strict JSON (no NaN/Infinity); raise json.JSONDecodeError or ValueError."""
     if not _json_depth_ok(text):
         raise ValueError("JSON is nested too deeply")
-    return json.loads(text, parse_constant=_reject_constant)
+    return json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int)
 
 
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
@@ -203,32 +212,33 @@ def parse_document(doc: Document, data: bytes) -> None:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         doc.text = data.decode("utf-8", errors="replace")
-        doc.failure = ParseFailure(f"file is not valid UTF-8 (byte {exc.start})", 0, 0)
+        doc.failure = ParseFailure(
+            f"file is not valid UTF-8 (byte {exc.start})", 0, 0, located=False
+        )
         return
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    doc.text = text
     if doc.kind == "custom_lint":
+        doc.text = text[1:] if text.startswith("\ufeff") else text
         return
+    # a byte order mark stays in the text: the reference counts it as a character
+    doc.text = text
     if doc.kind == "schema":
+        problem = check_json(text)
+        if problem is not None:
+            doc.failure = ParseFailure(problem.message, problem.start, problem.end)
+            return
         try:
             doc.json = parse_json_text(text)
-        except json.JSONDecodeError as exc:
-            start = doc.lines.offset(exc.lineno, exc.colno)
-            if exc.msg.startswith("Unterminated string"):
-                start = max(len(text) - 1, 0)  # located where input ran out, as rototo does
-            doc.failure = ParseFailure(exc.msg, start, min(start + 1, len(text)))
         except (ValueError, RecursionError) as exc:
-            doc.failure = ParseFailure(str(exc), 0, 0)
+            doc.failure = ParseFailure(str(exc), 0, 0, located=False)
         return
     try:
-        doc.toml = parse_toml(text)
+        doc.toml = parse_toml_fast(text)
     except TomlError as exc:
         doc.failure = ParseFailure(
             exc.message, exc.offset, min(exc.end, len(text)), located=exc.located
         )
     except RecursionError:
-        doc.failure = ParseFailure("document is nested too deeply", 0, 0)
+        doc.failure = ParseFailure("document is nested too deeply", 0, 0, located=False)
 
 
 def read_and_parse(doc: Document, tree: Tree) -> None:

@@ -191,44 +191,14 @@ class Projector:
 
     # -- manifest ----------------------------------------------------------
     def _manifest(self, doc: Document) -> list[str]:
+        """Extends sources; the first manifest problem is one diagnostic on the whole file
+        (no range), worded as the reference words it."""
         table = doc.toml
         assert table is not None
-        entity = {"kind": "manifest"}
-        node = table.get("schema_version")
-        if not _schema_version_ok(table):
-            self.out.add(
-                "workspace-manifest-schema-failed",
-                doc,
-                entity,
-                "workspace manifest must declare schema_version = 1",
-                node,
-            )
-        extends_node = table.get("extends")
-        if extends_node is None:
-            return []
-        if not isinstance(extends_node, TArray):
-            self.out.add(
-                "workspace-manifest-schema-failed",
-                doc,
-                entity,
-                "workspace extends must be an array of sources",
-                extends_node,
-            )
-            return []
-        result = []
-        for item in extends_node.items:
-            value = item.plain()
-            if not isinstance(value, str) or not value.strip() or value != value.strip():
-                self.out.add(
-                    "workspace-manifest-schema-failed",
-                    doc,
-                    entity,
-                    "workspace extends entries must be nonblank unpadded strings",
-                    item,
-                )
-            else:
-                result.append(value)
-        return result
+        problem, sources = _manifest_problem(table)
+        if problem is not None:
+            self.out.add("workspace-manifest-schema-failed", doc, {"kind": "manifest"}, problem)
+        return sources
 
     # -- qualifiers --------------------------------------------------------
     def _qualifier(self, doc: Document) -> Qualifier:
@@ -501,7 +471,9 @@ class Projector:
         entity = {"kind": "variable", "id": doc.name}
         node = table.get("resolve")
         if node is None:
-            self.out.add("variable-resolve-shape", doc, entity, "variable must contain [resolve]")
+            self.out.add(
+                "variable-resolve-missing-default", doc, entity, "variable must contain [resolve]"
+            )
             variable.valid = False
             return
         if not isinstance(node, TTable):
@@ -595,6 +567,33 @@ class Projector:
         resource.schema_node = node
         resource.schema_path = resolve_relative(doc.path, node.value)
         return resource
+
+
+def _manifest_problem(table: TTable) -> tuple[str | None, list[str]]:
+    """(the first schema problem or None, the usable extends sources)."""
+    version = table.get("schema_version")
+    problem: str | None = None
+    if not isinstance(version, TScalar) or version.toml_type != "integer":
+        problem = "workspace manifest must declare schema_version = 1"
+    elif version.value != 1:
+        problem = f"unsupported workspace schema_version: {version.value}"
+    extends_node = table.get("extends")
+    if extends_node is None:
+        return problem, []
+    if not isinstance(extends_node, TArray):
+        return problem or "workspace extends must be an array of sources", []
+    sources = []
+    for item in extends_node.items:
+        value = item.plain()
+        if not isinstance(value, str):
+            problem = problem or "workspace extends sources must be strings"
+        elif not value.strip():
+            problem = problem or "workspace extends source must not be blank"
+        elif value != value.strip():
+            problem = problem or "workspace extends source must not contain surrounding whitespace"
+        else:
+            sources.append(value)
+    return problem, sources
 
 
 def resolve_relative(from_path: str, reference: str) -> str | None:

@@ -272,10 +272,9 @@ def _manifest_extends(opened: OpenedTree) -> list[str]:
     Lint reports malformed manifests (parse and shape diagnostics), which also
     keeps such a workspace from loading.
     """
-    try:
-        data = opened.tree.read(MANIFEST)
-    except SourceError:
-        raise SourceError(f"workspace has no {MANIFEST}: {opened.tree.label}") from None
+    if MANIFEST not in opened.tree.files():  # listing first: a walk past its caps says so
+        raise SourceError(f"workspace has no {MANIFEST}: {opened.tree.label}")
+    data = opened.tree.read(MANIFEST)
     try:
         manifest = tomllib.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError):

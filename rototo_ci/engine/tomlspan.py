@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["TomlError", "TNode", "TTable", "TArray", "TScalar", "parse_toml"]
 
-MAX_NESTING = 100
+MAX_NESTING = 1600  # as tomlsyntax.MAX_DEPTH: the rototo engine reads 1,500 levels
+# Python frames per nesting level while parsing, projecting and validating deep values
+_RECURSION_HEADROOM = 12 * MAX_NESTING
 
 
 class TomlError(ValueError):
@@ -160,7 +163,7 @@ def _describe(text: str, at: int) -> str:
 class _Parser:
     def __init__(self, text: str) -> None:
         self.text = text
-        self.pos = 0
+        self.pos = 1 if text.startswith("\ufeff") else 0  # a byte order mark is skipped
         self.n = len(text)
         self.root = TTable(0, len(text), origin="root")
         # tables defined by a [header] (cannot be defined twice)
@@ -211,7 +214,7 @@ class _Parser:
                 ch = self.text[end]
                 if ch == "\r" and end + 1 < self.n and self.text[end + 1] == "\n":
                     break
-                if (ord(ch) < 0x20 and ch != "\t") or ch == "\x7f":
+                if ord(ch) < 0x20 and ch != "\t":  # DEL is allowed, as the rototo engine does
                     raise self.error("control character in comment", end)
                 end += 1
             self.pos = end
@@ -250,8 +253,7 @@ class _Parser:
                 break
             ch = self.peek()
             if ch == "[":
-                current = self.parse_header()
-                current_end_holder = current
+                current, current_end_holder = self.parse_header()
                 implicit = self._implicit
             else:
                 entry_end = self.parse_keyval(current)
@@ -263,7 +265,8 @@ class _Parser:
         self.root.start = 0
         return self.root
 
-    def parse_header(self) -> TTable:
+    def parse_header(self) -> tuple[TTable, TTable]:
+        """(the table the header opens, the table whose span its entries extend)."""
         start = self.pos
         is_array = self.text.startswith("[[", self.pos)
         self.pos += 2 if is_array else 1
@@ -302,22 +305,23 @@ class _Parser:
             )
             array.items.append(table)
             array.end = table_end
-            return table
+            return table, table
         if entry is None:
             table = TTable(
                 start, table_end, origin="header", header_start=start, header_end=header_end
             )
             parent.entries[key] = TEntry(k_start, k_end, table)
             self.defined.add(id(table))
-            return table
+            return table, table
         node = entry.node
         if isinstance(node, TTable) and node.origin == "implicit" and id(node) not in self.defined:
+            # a table first created by a sub-table header (`[a.b]` before `[a]`) keeps the
+            # span of that first header, as the rototo engine locates it
             node.origin = "header"
-            node.start, node.end = start, table_end
             node.header_start, node.header_end = start, header_end
             entry.key_start, entry.key_end = k_start, k_end
             self.defined.add(id(node))
-            return node
+            return node, TTable(start, table_end)
         raise self.line_error(f"redefinition of table: {key}", start)
 
     def descend(self, parent: TTable, key: str, k_start: int, k_end: int, creating: str) -> TTable:
@@ -336,8 +340,8 @@ class _Parser:
                 raise self.error(f"cannot extend inline table: {key}", k_start)
             if creating == "dotted" and node.origin in ("header", "aot"):
                 raise self.error(f"duplicate key: {key}", k_start)
-            if creating == "implicit" and node.origin == "dotted" and id(node) not in self.defined:
-                raise self.error(f"duplicate key: {key}", k_start)
+            # a header may add sub-tables to a table made by dotted keys (`a.b = 1` then
+            # `[a.c]`): valid TOML 1.0, and the rototo engine reads it
             return node
         raise self.error(f"duplicate key: {key}", k_start)
 
@@ -369,13 +373,14 @@ class _Parser:
                 continue
             return parts
 
-    def parse_keyval(self, table: TTable, depth: int = 0) -> int:
+    def parse_keyval(self, table: TTable, depth: int = 0, inline: bool = False) -> int:
         keys = self.parse_key()
-        self.skip_ws()
+        gap = self.skip_ws_comments_newlines if inline else self.skip_ws
+        gap()
         if self.peek() != "=":
             raise self.line_error("expected an equals sign")
         self.pos += 1
-        self.skip_ws()
+        gap()
         node = self.parse_value(depth)
         target = table
         for key, k_start, k_end in keys[:-1]:
@@ -439,8 +444,10 @@ class _Parser:
                 raise self.error("invalid time", start)
             self.pos = m.end()
             return TScalar(start, self.pos, m.group(0), "time")
+        # `+0x1`: a signed hex/octal/binary integer is read by the rototo engine
+        signed = 1 if text.startswith("+", start) else 0
         for pattern, base in ((_HEX, 16), (_OCT, 8), (_BIN, 2)):
-            m = pattern.match(text, start)
+            m = pattern.match(text, start + signed)
             if m:
                 self.pos = m.end()
                 self._check_value_end(start)
@@ -466,7 +473,8 @@ class _Parser:
             if not _DEC_INT.fullmatch(literal):
                 digits = start + (1 if literal[0] in "+-" else 0)
                 raise TomlError("invalid number", digits + 1, digits + 2)
-            value = int(clean)
+            # past 20 digits it cannot be a 64-bit integer; never convert a huge one
+            value = int(clean) if len(clean) <= 21 else _INT_MAX + 1
             if not _INT_MIN <= value <= _INT_MAX:
                 raise self.error("invalid number", start)
             return TScalar(start, self.pos, value, "integer")
@@ -508,19 +516,20 @@ class _Parser:
         start = self.pos
         self.pos += 1
         table = TTable(start, start, origin="inline")
-        self.skip_ws()
+        # line breaks and comments inside are accepted by the rototo engine (TOML 1.1)
+        self.skip_ws_comments_newlines()
         if self.peek() == "}":
             self.pos += 1
             table.end = self.pos
             return table
         while True:
-            self.skip_ws()
-            self.parse_keyval(table, depth + 1)
-            self.skip_ws()
+            self.skip_ws_comments_newlines()
+            self.parse_keyval(table, depth + 1, inline=True)
+            self.skip_ws_comments_newlines()
             ch = self.peek()
             if ch == ",":
                 self.pos += 1
-                self.skip_ws()
+                self.skip_ws_comments_newlines()
                 if self.peek() == "}":  # accepted, as the rototo engine's parser does
                     self.pos += 1
                     table.end = self.pos
@@ -555,8 +564,11 @@ class _Parser:
         if esc in _ESCAPES:
             self.pos += 2
             return _ESCAPES[esc]
-        if esc in ("u", "U"):
-            length = 4 if esc == "u" else 8
+        if esc == "e":  # accepted by the rototo engine (TOML 1.1)
+            self.pos += 2
+            return "\x1b"
+        if esc in ("u", "U", "x"):  # \xHH is accepted by the rototo engine (TOML 1.1)
+            length = {"u": 4, "U": 8, "x": 2}[esc]
             digits = self.text[self.pos + 2 : self.pos + 2 + length]
             if len(digits) != length or not all(c in "0123456789abcdefABCDEF" for c in digits):
                 raise self.error("invalid unicode escape")
@@ -671,5 +683,16 @@ class _Parser:
 
 
 def parse_toml(text: str) -> TTable:
-    """Parse TOML text into a spanned tree; raise TomlError with an offset."""
+    """Parse TOML text into a spanned tree; raise TomlError with an offset.
+
+    The verdict and the error span are the rototo engine's (see tomlsyntax); the tree
+    is built only for text that engine reads.
+    """
+    from .tomlsyntax import check
+
+    if sys.getrecursionlimit() < _RECURSION_HEADROOM:
+        sys.setrecursionlimit(_RECURSION_HEADROOM)
+    problem = check(text)
+    if problem is not None:
+        raise TomlError(problem.message, problem.start, problem.end, located=problem.located)
     return _Parser(text).parse()

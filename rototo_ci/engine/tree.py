@@ -20,6 +20,31 @@ if TYPE_CHECKING:
     import pygit2
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
+# A git tree may reuse one subtree under many names ("tree bomb"): a walk that
+# follows every name visits exponentially many entries. Walks stop at these caps.
+MAX_GIT_TREE_ENTRIES = 500_000
+MAX_GIT_TREE_DEPTH = 256
+
+
+class TreeWalkBudget:
+    """Counts the git tree entries and depth one walk visits; raises past the caps."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.visited = 0
+
+    def visit(self, count: int, depth: int) -> None:
+        self.visited += count
+        if self.visited > MAX_GIT_TREE_ENTRIES:
+            raise SourceError(
+                f"git tree {self.label} has more than {MAX_GIT_TREE_ENTRIES} entries "
+                "to visit; refusing to walk it"
+            )
+        if depth > MAX_GIT_TREE_DEPTH:
+            raise SourceError(
+                f"git tree {self.label} nests directories deeper than {MAX_GIT_TREE_DEPTH} "
+                "levels; refusing to walk it"
+            )
 
 
 def git_blob_id(data: bytes) -> str:
@@ -154,9 +179,11 @@ class GitTree:
 
         if self._entries is None:
             entries: dict[str, str] = {}
+            budget = TreeWalkBudget(self.label)
             stack: list[tuple[str, pygit2.Tree]] = [("", self.tree)]
             while stack:
                 base, tree = stack.pop()
+                budget.visit(len(tree), base.count("/"))
                 for entry in tree:
                     name = entry.name or ""
                     if name in ("", ".", "..") or "/" in name:

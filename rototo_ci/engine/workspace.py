@@ -125,16 +125,16 @@ class Workspace:
         if schema is None:
             return checked
         if self._validator is None:
-            from jsonschema import Draft202012Validator
-            from jsonschema.validators import validator_for
+            from .schema_patterns import linear_validator
 
-            cls = validator_for(schema.value, default=Draft202012Validator)
-            self._validator = cls(schema.value)
+            self._validator = linear_validator(schema.value)
         error = next(iter(self._validator.iter_errors(checked)), None)
         if error is not None:
-            where = "/".join(str(p) for p in error.absolute_path) or "(root)"
+            from .schema_messages import describe, where
+
+            place = where(error) or "the top level"
             raise ContextError(
-                f"context does not match the context schema at {where}: {error.message}"
+                f"context does not match the context schema at {place}: {describe(error)}"
             )
         return checked
 

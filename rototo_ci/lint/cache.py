@@ -17,6 +17,7 @@ from typing import Any
 
 from ..engine.diagnostics import Diagnostic, Related
 from ..engine.documents import Document, Position, Range
+from ..engine.errors import RototoError
 from ..engine.tree import Tree
 
 FORMAT = 1
@@ -32,12 +33,21 @@ def cache_dir() -> Path | None:
     return (Path(base) if base else Path.home() / ".cache") / "rototo-ci"
 
 
-def tree_key(tree: Tree) -> str:
+def tree_key(tree: Tree, extra: str = "") -> str:
+    """The cache key of a projected tree; `extra` holds what else decides the verdict."""
     from .. import __version__
 
     digest = hashlib.sha256(f"rototo-ci {__version__} lint-cache {FORMAT}\n".encode())
+    digest.update(f"{extra}\n".encode("utf-8", "surrogatepass"))
     for path in tree.files():
-        digest.update(f"{path}\0{tree.blob_id(path)}\n".encode())
+        try:
+            blob = tree.blob_id(path)
+        except RototoError as error:
+            # a file lint reports as unreadable (a link out of the workspace, a
+            # file too large): its name and the reason are its content here
+            blob = f"unreadable {error}"
+        # file names are bytes on disk: a non-UTF-8 name is kept, not refused
+        digest.update(f"{path}\0{blob}\n".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 

@@ -6,23 +6,15 @@ capped at 10 and one final notice counts what was left out.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from ..engine.diagnostics import Diagnostic
-from ..review.report import DiffReport, Outcome, WorkspaceDiff
-from .workflow import escape_data, escape_property
+from ..review.report import DiffReport, WorkspaceDiff
+from .diff_groups import group_cells, outcome_text, rollout_transitions
+from .escape import command_data as escape_data
+from .escape import command_property as escape_property
 
 PER_KIND = 10
-
-
-def plain_outcome(outcome: Outcome) -> str:
-    if outcome is None:
-        return "absent"
-    if "error" in outcome:
-        return f"error ({outcome['error']})"
-    value = json.dumps(outcome["value"], ensure_ascii=False, sort_keys=True)
-    return f"{outcome['value_key']} = {value if len(value) <= 60 else value[:59] + '…'}"
 
 
 @dataclass
@@ -68,26 +60,56 @@ def _lint_annotation(ws: WorkspaceDiff, d: Diagnostic, prefix: str) -> Annotatio
     )
 
 
-def _behaviour_annotations(ws: WorkspaceDiff, prefix: str) -> list[Annotation]:
-    by_variable: dict[str, list[str]] = {}
-    where: dict[str, tuple[str | None, int | None]] = {}
-    for change in ws.resolutions:
-        by_variable.setdefault(change.variable, []).append(
-            f"{change.context}: {plain_outcome(change.before)} → {plain_outcome(change.after)}"
-        )
-        where.setdefault(change.variable, (change.path, change.line))
+def _sentences(ws: WorkspaceDiff) -> dict[str, list[str]]:
+    by_target: dict[str, list[str]] = {}
+    for change in ws.changes:
+        if change.summary:
+            by_target.setdefault(change.target, []).append(change.summary)
+    return by_target
+
+
+def _cell_annotations(ws: WorkspaceDiff, prefix: str) -> list[Annotation]:
+    """An error per broken group, a notice per other group: on the line that explains it."""
     annotations = []
-    for variable, cells in by_variable.items():
-        path, line = where[variable]
-        shown = "\n".join(cells[:5]) + (f"\n… and {len(cells) - 5} more" if len(cells) > 5 else "")
+    sentences = _sentences(ws)
+    for group in group_cells(ws.resolutions):
+        count = len(group.contexts)
+        shown = ", ".join(group.contexts[:5]) + (f" +{count - 5} more" if count > 5 else "")
+        transition = f"{outcome_text(group.before)} → {outcome_text(group.after, 60)}"
+        scheme = "qualifier" if group.qualifier else "variable"
+        lines = sentences.get(f"{scheme}://{group.target}", [])[:3]
+        lines.append(f"{transition} in {shown}")
+        broken = group.kind == "broken"
+        verb = "breaks" if broken else group.kind if group.kind != "changed" else "changes"
+        annotations.append(
+            Annotation(
+                kind="error" if broken else "notice",
+                title=f"rototo: {group.label} {verb} in {count} context{'s' if count != 1 else ''}",
+                message="\n".join(lines),
+                file=prefix + ws.file_path(group.path) if group.path else None,
+                line=group.line if group.path else None,
+                weight=1000 + count if broken else count,
+            )
+        )
+    at_line: dict[tuple[str | None, int | None], list[str]] = {}
+    for change in ws.changes:
+        if change.summary:
+            at_line.setdefault((change.path, change.line), []).append(change.summary)
+    for rollout in ws.rollouts:
+        share = f"{rollout.buckets_changed / 100:.2f} %"
         annotations.append(
             Annotation(
                 kind="notice",
-                title=f"rototo: {variable} changes in {len(cells)} context(s)",
-                message=shown,
-                file=prefix + ws.file_path(path) if path else None,
-                line=line,
-                weight=len(cells),
+                title=f"rototo: {rollout.variable} rollout moves {share} of units",
+                message="\n".join(
+                    [
+                        *at_line.get((rollout.path, rollout.line), [])[:2],
+                        f"{rollout.context}: {rollout_transitions(rollout.transitions)}",
+                    ]
+                ),
+                file=prefix + ws.file_path(rollout.path) if rollout.path else None,
+                line=rollout.line if rollout.path else None,
+                weight=rollout.buckets_changed // 100,
             )
         )
     return annotations
@@ -100,7 +122,8 @@ def render_github(report: DiffReport, path_prefix: str = "") -> str:
         for d in ws.lint.introduced:
             annotation = _lint_annotation(ws, d, path_prefix)
             buckets[annotation.kind].append(annotation)
-        buckets["notice"].extend(_behaviour_annotations(ws, path_prefix))
+        for annotation in _cell_annotations(ws, path_prefix):
+            buckets[annotation.kind].append(annotation)
         if ws.head_loadable is False:
             buckets["error"].append(
                 Annotation(

@@ -2,38 +2,40 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..review.report import DiffReport, Outcome, WorkspaceDiff
+from .diff_groups import (
+    KIND_TITLES,
+    clip,
+    group_cells,
+    group_rollouts,
+    outcome_text,
+    shown_workspaces,
+    transition_parts,
+    where,
+)
+from .escape import md_cell, md_code
 
 MARKER = "<!-- rototo-ci -->"
 MAX_CHARS = 65_536
+ROW_CAP = 600
 FULL_REPORT_HINT = "the job summary and the JSON report (`rototo diff --format json`)"
 
 
 def _code(text: str, limit: int = 80) -> str:
-    text = text.replace("\n", " ").replace("|", "\\|")
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return f"`{text.replace('`', 'ˋ')}`"
+    return md_code(clip(str(text), limit))
 
 
-def _value(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-def outcome_text(outcome: Outcome) -> str:
-    if outcome is None:
-        return "_absent_"
-    if "error" in outcome:
-        return "⚠️ " + _code(str(outcome["error"]), 70)
-    return f"{_code(str(outcome['value_key']), 30)} {_code(_value(outcome['value']), 40)}"
+def outcome_md(outcome: Outcome) -> str:
+    if outcome is not None and "error" in outcome:
+        return "⚠️ " + _code(outcome_text(outcome, 60), 100)
+    return _code(outcome_text(outcome), 70)
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (plural or word + 's')}"
+    return f"{n:,} {word if n == 1 else (plural or word + 's')}"
 
 
 @dataclass
@@ -45,6 +47,12 @@ class Table:
     priority: int  # lower numbers are dropped first
     dropped: int = 0
 
+    def __post_init__(self) -> None:
+        # no comment holds more rows than this within the size limit: count the rest at once
+        if len(self.rows) > ROW_CAP:
+            self.dropped += len(self.rows) - ROW_CAP
+            del self.rows[ROW_CAP:]
+
     def render(self) -> list[str]:
         lines = [
             "| " + " | ".join(self.header) + " |",
@@ -53,7 +61,10 @@ class Table:
         lines += ["| " + " | ".join(row) + " |" for row in self.rows]
         if self.dropped:
             lines.append("")
-            lines.append(f"_… {_plural(self.dropped, 'more row')} not shown._")
+            lines.append(
+                f"_… {_plural(self.dropped, 'more row')} not shown: the JSON report "
+                "(`--output json=PATH`) has them all._"
+            )
         return lines
 
 
@@ -62,101 +73,164 @@ class Section:
     parts: list[str | Table] = field(default_factory=list)
 
 
-def _grouped_resolutions(ws: WorkspaceDiff) -> list[list[str]]:
-    """One row per (variable, before, after), listing the contexts it happens in."""
-    groups: dict[tuple[str, str, str], list[str]] = {}
-    for change in ws.resolutions:
-        key = (change.variable, outcome_text(change.before), outcome_text(change.after))
-        groups.setdefault(key, []).append(change.context)
-    rows = []
-    for (variable, before, after), contexts in groups.items():
-        shown = ", ".join(_code(c, 60) for c in contexts[:6])
-        if len(contexts) > 6:
-            shown += f" +{len(contexts) - 6} more"
-        rows.append([_code(variable, 50), shown, f"{before} → {after}"])
-    return rows
+CONTEXTS_SHOWN = 6
+KIND_ICONS = {"broken": "🔴", "changed": "🟠", "fixed": "🟢", "added": "➕", "removed": "➖"}
 
 
-def _lint_rows(ws: WorkspaceDiff, introduced: bool) -> list[list[str]]:
-    items = ws.lint.introduced if introduced else ws.lint.resolved
+def _contexts(names: list[str]) -> str:
+    shown = ", ".join(_code(c, 60) for c in names[:CONTEXTS_SHOWN])
+    if len(names) > CONTEXTS_SHOWN:
+        shown += f" +{len(names) - CONTEXTS_SHOWN:,} more"
+    return shown
+
+
+def _cell_rows(ws: WorkspaceDiff, kinds: tuple[str, ...], repo_paths: bool) -> list[list[str]]:
+    """One row per (target, before, after), listing the contexts it happens in."""
     rows = []
-    for d in sorted(items, key=lambda d: (not d.is_error, d.path, d.rule)):
-        line = f":{d.range.start.line + 1}" if d.range else ""
-        icon = "🔴" if d.is_error else "🟡"
+    for group in group_cells([r for r in ws.resolutions if r.kind in kinds]):
+        location = where(ws, group.path, group.line, repo_paths)
         rows.append(
             [
-                f"{icon} {d.severity}",
-                _code(d.rule, 60),
-                _code(d.path + line, 60),
-                d.message.replace("\n", " ").replace("|", "\\|")[:200],
+                f"{KIND_ICONS.get(group.kind, '')} {group.kind}",
+                _code(group.label, 50),
+                _contexts(group.contexts),
+                f"{outcome_md(group.before)} → {outcome_md(group.after)}",
+                _code(location, 60) if location else "",
             ]
         )
     return rows
 
 
-def _workspace_section(ws: WorkspaceDiff) -> Section:
+def _lint_rows(ws: WorkspaceDiff, introduced: bool, repo_paths: bool) -> list[list[str]]:
+    items = ws.lint.introduced if introduced else ws.lint.resolved
+    rows = []
+    for d in sorted(items, key=lambda d: (not d.is_error, d.path, d.rule)):
+        line = d.range.start.line + 1 if d.range else None
+        icon = "🔴" if d.is_error else "🟡"
+        rows.append(
+            [
+                f"{icon} {'error' if d.is_error else 'warning'}",
+                _code(d.rule, 60),
+                _code(where(ws, d.path, line, repo_paths), 60),
+                md_cell(clip(d.message, 200)),
+            ]
+        )
+    return rows
+
+
+def _transitions(transitions: list[dict[str, Any]]) -> str:
+    shown, left = transition_parts(transitions)
+    text = "; ".join(f"{_code(b, 40)} → {_code(a, 40)}: {n:,}" for b, a, n in shown)
+    return text + (f"; +{left} more" if left else "")
+
+
+def _rollout_rows(ws: WorkspaceDiff) -> list[list[str]]:
+    rows = []
+    for g in group_rollouts(ws.rollouts):
+        share = f"{g.buckets_changed / 100:.2f} %"
+        if g.reshuffled:
+            share += " (expected, reshuffled)"
+        rows.append(
+            [
+                _code(g.variable, 50),
+                _contexts(g.contexts),
+                _code(g.attribute, 40),
+                f"{share} ({g.buckets_changed:,} buckets)",
+                _transitions(g.transitions),
+            ]
+        )
+    return rows
+
+
+def _workspace_section(ws: WorkspaceDiff, repo_paths: bool) -> Section:
     section = Section()
+    add = section.parts.append
     loadable = []
     if ws.base_loadable is False:
         loadable.append("base is **not loadable** (lint errors)")
     if ws.head_loadable is False:
         loadable.append("head is **not loadable** (lint errors): resolutions not computed")
-    counts = (
-        f"{_plural(len(ws.changes), 'change')} · "
-        f"{_plural(len(ws.resolutions), 'resolution change')} · "
-        f"lint +{len(ws.lint.introduced)} / −{len(ws.lint.resolved)}"
-    )
-    section.parts.append(f"### `{ws.path}` — {ws.status}")
-    section.parts.append("")
-    section.parts.append(counts + (" · " + "; ".join(loadable) if loadable else ""))
-    section.parts.append("")
+    kinds = {k: len(ws.cells(k)) for k in KIND_TITLES}
+    counts = [f"🔴 **{_plural(kinds['broken'], 'broken context')}**"] if kinds["broken"] else []
+    counts += [f"{kinds[k]:,} {k}" for k in ("changed", "fixed", "added", "removed") if kinds[k]]
+    counts.append(_plural(len(ws.changes), "semantic change"))
+    counts.append(f"lint +{len(ws.lint.introduced)} / −{len(ws.lint.resolved)}")
+    add(f"### {_code(ws.path, 80)} — {ws.status}")
+    add("")
+    add(" · ".join(counts) + (" · " + "; ".join(loadable) if loadable else ""))
+    add("")
+    header = ["", "target", "contexts", "before → after", "where"]
+    if kinds["broken"]:
+        add(
+            "**🔴 Broken contexts**: resolved on the base, fail on the head "
+            "(an application would get an error)"
+        )
+        add("")
+        add(Table(header, _cell_rows(ws, ("broken",), repo_paths), priority=5))
+        add("")
     if ws.lint.introduced:
-        section.parts.append("**Lint findings introduced**")
-        section.parts.append("")
-        section.parts.append(
-            Table(["severity", "rule", "where", "message"], _lint_rows(ws, True), priority=3)
+        add("**Lint findings introduced**")
+        add("")
+        add(
+            Table(
+                ["severity", "rule", "where", "message"],
+                _lint_rows(ws, True, repo_paths),
+                priority=4,
+            )
         )
-        section.parts.append("")
-    if ws.resolutions:
-        contexts = len({r.context for r in ws.resolutions})
-        variables = len({r.variable for r in ws.resolutions})
-        verb = "selects" if variables == 1 else "select"
-        section.parts.append(
-            f"**Behaviour changes**: {_plural(variables, 'variable')} {verb} "
-            f"a different value in {_plural(contexts, 'declared context')}"
+        add("")
+    others = ("changed", "fixed", "added", "removed")
+    if any(kinds[k] for k in others):
+        cells = [r for r in ws.resolutions if r.kind in others]
+        contexts = len({r.context for r in cells})
+        targets = len({r.variable for r in cells})
+        verb = "selects" if targets == 1 else "select"
+        add(
+            f"**Behaviour changes**: {_plural(targets, 'target')} {verb} a different value in "
+            f"{_plural(contexts, 'declared context')}"
         )
-        section.parts.append("")
-        section.parts.append(
-            Table(["variable", "contexts", "before → after"], _grouped_resolutions(ws), priority=2)
+        add("")
+        add(Table(header, _cell_rows(ws, others, repo_paths), priority=3))
+        add("")
+    if ws.rollouts:
+        add("**Rollout impact**: share of the 10,000 buckets whose selected value changes")
+        add("")
+        add(
+            Table(
+                ["variable", "contexts", "attribute", "buckets changed", "transitions"],
+                _rollout_rows(ws),
+                priority=2,
+            )
         )
-        section.parts.append("")
+        add("")
     if ws.changes:
         rows = [
             [
-                _code(c.kind, 40),
+                md_cell(clip(c.summary or c.kind, 160)),
                 _code(c.target, 60),
-                _code(f"{c.path}:{c.line}" if c.line else c.path, 60),
-                _code(_value(c.detail), 80),
+                _code(where(ws, c.path, c.line, repo_paths), 60),
             ]
             for c in ws.changes
         ]
-        section.parts.append(f"<details><summary>Semantic changes ({len(ws.changes)})</summary>")
-        section.parts.append("")
-        section.parts.append(Table(["kind", "target", "where", "detail"], rows, priority=1))
-        section.parts.append("")
-        section.parts.append("</details>")
-        section.parts.append("")
+        add(f"<details><summary>Semantic changes ({len(ws.changes):,})</summary>")
+        add("")
+        add(Table(["change", "target", "where"], rows, priority=1))
+        add("")
+        add("</details>")
+        add("")
     if ws.lint.resolved:
-        section.parts.append(
-            f"<details><summary>Lint findings resolved ({len(ws.lint.resolved)})</summary>"
+        add(f"<details><summary>Lint findings resolved ({len(ws.lint.resolved):,})</summary>")
+        add("")
+        add(
+            Table(
+                ["severity", "rule", "where", "message"],
+                _lint_rows(ws, False, repo_paths),
+                priority=0,
+            )
         )
-        section.parts.append("")
-        section.parts.append(
-            Table(["severity", "rule", "where", "message"], _lint_rows(ws, False), priority=0)
-        )
-        section.parts.append("")
-        section.parts.append("</details>")
-        section.parts.append("")
+        add("")
+        add("</details>")
+        add("")
     return section
 
 
@@ -165,22 +239,32 @@ def _headline(report: DiffReport) -> list[str]:
     errors = report.introduced_errors
     base = report.base.get("rev") or "base"
     head = report.head.get("rev") or "head"
-    verdict = (
-        "🔴 lint errors introduced"
-        if errors
-        else "🟠 behaviour changes"
-        if s["resolution_changes"]
-        else "🟢 no behaviour change"
+    if s["broken"]:
+        verdict = f"🔴 {_plural(s['broken'], 'broken context')}"
+        if errors:
+            verdict += f", {_plural(errors, 'lint error')} introduced"
+    elif errors:
+        verdict = "🔴 lint errors introduced"
+    elif s["resolution_changes"]:
+        verdict = "🟠 behaviour changes"
+    else:
+        verdict = "🟢 no behaviour change"
+    counts = []
+    if s["broken"]:
+        counts.append(f"🔴 **{_plural(s['broken'], 'broken context')}**")
+    counts.append(f"**{s['changed']:,} changed**")
+    counts += [f"{s[k]:,} {k}" for k in ("fixed", "added", "removed") if s.get(k)]
+    counts.append(_plural(s["changes"], "semantic change"))
+    counts.append(
+        f"lint {_plural(s['lint_introduced'], 'finding')} introduced "
+        f"({_plural(errors, 'error')}), {s['lint_resolved']:,} resolved"
     )
+    counts.append(_plural(s["workspaces"], "workspace"))
     return [
         MARKER,
-        f"## rototo diff `{base}` → `{head}` — {verdict}",
+        f"## rototo diff {_code(base, 60)} → {_code(head, 60)} — {verdict}",
         "",
-        f"**{_plural(s['resolution_changes'], 'resolution change')}** · "
-        f"{_plural(s['changes'], 'semantic change')} · "
-        f"lint {_plural(s['lint_introduced'], 'finding')} introduced "
-        f"({_plural(errors, 'error')}), {s['lint_resolved']} resolved · "
-        f"{_plural(s['workspaces'], 'workspace')}",
+        " · ".join(counts),
         "",
     ]
 
@@ -198,14 +282,15 @@ def _assemble(head: list[str], sections: list[Section], note: str | None) -> str
 def render_markdown(report: DiffReport, max_chars: int = MAX_CHARS) -> str:
     """The sticky PR comment body for a diff report, at most `max_chars` characters."""
     head = _headline(report)
-    shown = [ws for ws in report.workspaces if ws.status != "unchanged" or ws.lint.introduced]
+    shown = shown_workspaces(report.workspaces)
+    repo_paths = len(shown) > 1
     unchanged = len(report.workspaces) - len(shown)
     if unchanged:
         head.append(f"_{_plural(unchanged, 'workspace')} unchanged._")
         head.append("")
     if not shown:
         head.append("No workspace changed.")
-    sections = [_workspace_section(ws) for ws in shown]
+    sections = [_workspace_section(ws, repo_paths) for ws in shown]
     text = _assemble(head, sections, None)
     if len(text) <= max_chars:
         return text

@@ -1,129 +1,223 @@
-"""Terminal rendering of a diff report with rich: summary, changes, resolution table."""
+"""Terminal rendering of a diff report: broken contexts first, grouped like the PR comment.
+
+One finding is one line of text: on a terminal rich wraps it to the console's width
+(continuation lines indented); piped (`width=None`) nothing is wrapped, so a CI log
+or `grep` sees one finding per line. Rows beyond a cap are counted, not drawn, so a
+huge report renders quickly.
+"""
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
-from rich.console import Group, RenderableType
-from rich.table import Table
+from rich.padding import Padding
 from rich.text import Text
 
 from ..review.report import DiffReport, Outcome, WorkspaceDiff
 from .console import StringConsole
+from .diff_groups import (
+    KIND_ORDER,
+    KIND_TITLES,
+    clip,
+    group_cells,
+    group_rollouts,
+    outcome_text,
+    plural,
+    rollout_transitions,
+    shown_workspaces,
+    where,
+)
+from .escape import guard_text, one_line
+
+ROWS = 40  # findings drawn per section; the rest are counted
+CONTEXTS = 4  # contexts named per group
+UNLIMITED = 1_000_000
+KIND_STYLES = {
+    "broken": "bold red",
+    "changed": "yellow",
+    "fixed": "green",
+    "added": "green",
+    "removed": "magenta",
+}
 
 
 def _outcome(outcome: Outcome) -> Text:
     if outcome is None:
         return Text("absent", style="dim italic")
     if "error" in outcome:
-        return Text(f"error: {outcome['error']}", style="red")
-    value = json.dumps(outcome["value"], ensure_ascii=False, sort_keys=True)
-    if len(value) > 40:
-        value = value[:39] + "…"
-    return Text.assemble((str(outcome["value_key"]), "bold"), " ", (value, "cyan"))
+        return Text(one_line(outcome_text(outcome, 50)), style="red")
+    return Text(one_line(outcome_text(outcome)), style="cyan")
 
 
-def _detail(detail: dict[str, Any]) -> str:
-    text = json.dumps(detail, ensure_ascii=False, sort_keys=True)
-    return text if len(text) <= 70 else text[:69] + "…"
+class _Writer:
+    def __init__(self, width: int | None, color: bool) -> None:
+        self.width = width
+        self.console = StringConsole(color, width or UNLIMITED, soft_wrap=width is None)
+
+    def line(self, text: Text, indent: int = 0) -> None:
+        if not text.plain:
+            self.console.print()
+        elif self.width is None:
+            self.console.print(Text(" " * indent) + text if indent else text)
+        else:
+            text.overflow = "fold"
+            self.console.print(Padding(text, (0, 0, 0, indent), expand=False))
+
+    def more(self, hidden: int, what: str, indent: int) -> None:
+        if hidden > 0:
+            self.line(
+                Text(f"… {hidden:,} more {what} not shown (--format json has all)", "dim"), indent
+            )
 
 
-def _workspace(ws: WorkspaceDiff) -> RenderableType:
-    parts: list[RenderableType] = []
+def _counts(report: DiffReport) -> Text:
+    s = report.summary
+    base = report.base.get("commit") or ""
+    text = Text.assemble(
+        ("rototo diff ", "bold"),
+        str(report.base.get("rev", "base")),
+        (f" ({base[:10]})" if base else "", "dim"),
+        " → ",
+        str(report.head.get("rev", "head")),
+        ": ",
+    )
+    parts: list[Text] = []
+    if s["broken"]:
+        parts.append(Text(plural(s["broken"], "broken context"), "bold red"))
+    parts.append(Text(f"{s['changed']:,} changed", "bold yellow" if s["changed"] else "green"))
+    parts += [Text(f"{s[k]:,} {k}") for k in ("fixed", "added", "removed") if s.get(k)]
+    parts.append(Text(plural(s["changes"], "semantic change")))
+    errors = report.introduced_errors
+    parts.append(
+        Text(
+            f"lint +{s['lint_introduced']:,} ({plural(errors, 'error')}) −{s['lint_resolved']:,}",
+            "bold red" if errors else "",
+        )
+    )
+    parts.append(Text(plural(s["workspaces"], "workspace")))
+    return text + Text(" · ").join(parts)
+
+
+def _workspace(out: _Writer, ws: WorkspaceDiff, repo_paths: bool) -> None:
     status_style = {"added": "green", "removed": "red", "modified": "yellow"}.get(ws.status, "dim")
     header = Text.assemble(
-        ("workspace ", "bold"), (ws.path, "bold cyan"), "  ", (ws.status, status_style)
+        ("workspace ", "bold"), (one_line(ws.path), "bold cyan"), "  ", (ws.status, status_style)
+    )
+    header.append(
+        f"  {plural(len(ws.changes), 'semantic change')}, {plural(len(ws.contexts), 'context')}, "
+        f"lint +{len(ws.lint.introduced)} −{len(ws.lint.resolved)}",
+        style="dim",
     )
     if ws.base_loadable is False:
         header.append("  base not loadable", style="red")
     if ws.head_loadable is False:
-        header.append("  head not loadable (resolutions not computed)", style="bold red")
-    parts.append(header)
-    parts.append(
-        Text(
-            f"{len(ws.changes)} changes, {len(ws.resolutions)} resolution changes over "
-            f"{len(ws.contexts)} contexts, lint +{len(ws.lint.introduced)} "
-            f"-{len(ws.lint.resolved)}",
-            style="dim",
+        header.append(
+            "  head not loadable (lint errors; resolutions not computed)", style="bold red"
         )
-    )
-    if ws.changes:
-        table = Table(title="Semantic changes", title_justify="left", show_lines=False)
-        table.add_column("kind", style="magenta")
-        table.add_column("target")
-        table.add_column("where", style="dim")
-        table.add_column("detail", overflow="fold")
-        for change in ws.changes:
-            where = f"{change.path}:{change.line}" if change.line else change.path
-            table.add_row(change.kind, change.target, where, _detail(change.detail))
-        parts.append(table)
-    if ws.resolutions:
-        table = Table(title="Resolution changes", title_justify="left")
-        table.add_column("variable", style="bold")
-        table.add_column("context")
-        table.add_column("before")
-        table.add_column("")
-        table.add_column("after")
-        for change in ws.resolutions:
-            table.add_row(
-                change.variable,
-                change.context,
-                _outcome(change.before),
-                Text("→", style="yellow"),
-                _outcome(change.after),
+    out.line(header)
+    groups = group_cells(ws.resolutions)
+    for kind in KIND_ORDER:
+        of_kind = [g for g in groups if g.kind == kind]
+        if not of_kind:
+            continue
+        cells = sum(len(g.contexts) for g in of_kind)
+        title = KIND_TITLES[kind]
+        if kind == "broken":
+            title += " (resolved on the base, fail on the head)"
+        out.line(Text.assemble((title, KIND_STYLES[kind] + " underline"), f" {cells:,}"), 2)
+        for group in of_kind[:ROWS]:
+            names = ", ".join(one_line(c) for c in group.contexts[:CONTEXTS])
+            if len(group.contexts) > CONTEXTS:
+                names += f" +{len(group.contexts) - CONTEXTS:,} more"
+            location = where(ws, group.path, group.line, repo_paths)
+            line = Text.assemble(
+                (one_line(group.label), "bold"),
+                ": ",
+                _outcome(group.before),
+                " → ",
+                _outcome(group.after),
+                f" in {plural(len(group.contexts), 'context')} ({names})",
             )
-        parts.append(table)
+            if location:
+                line.append(f"  {one_line(location)}", style="dim")
+            out.line(line, 4)
+        out.more(len(of_kind) - ROWS, "groups", 4)
+    if ws.rollouts:
+        out.line(
+            Text(
+                "Rollout impact (share of the 10,000 buckets whose value changes)", "bold underline"
+            ),
+            2,
+        )
+        rollout_groups = group_rollouts(ws.rollouts)
+        for g in rollout_groups[:ROWS]:
+            expected = " expected (reshuffled)" if g.reshuffled else ""
+            names = ", ".join(one_line(c) for c in g.contexts[:CONTEXTS])
+            if len(g.contexts) > CONTEXTS:
+                names += f" +{len(g.contexts) - CONTEXTS:,} more"
+            line = Text.assemble(
+                (one_line(g.variable), "bold"),
+                f" on {one_line(g.attribute)}: ",
+                (f"{g.buckets_changed / 100:.2f} %", "yellow"),
+                f" ({g.buckets_changed:,} buckets){expected}: ",
+                one_line(rollout_transitions(g.transitions)),
+                f" in {plural(len(g.contexts), 'context')} ({names})",
+            )
+            location = where(ws, g.path, g.line, repo_paths)
+            if location:
+                line.append(f"  {one_line(location)}", style="dim")
+            out.line(line, 4)
+        out.more(len(rollout_groups) - ROWS, "rollouts", 4)
+    if ws.uncovered:
+        out.line(Text(f"Uncovered changes {len(ws.uncovered):,}", "yellow underline"), 2)
+    if ws.changes:
+        out.line(Text.assemble(("Semantic changes", "underline"), f" {len(ws.changes):,}"), 2)
+        for change in ws.changes[:ROWS]:
+            line = Text.assemble(
+                (one_line(where(ws, change.path, change.line, repo_paths)), "dim"),
+                "  ",
+                (one_line(change.target), "magenta"),
+                "  ",
+                one_line(clip(change.summary or change.kind, 200)),
+            )
+            out.line(line, 4)
+        out.more(len(ws.changes) - ROWS, "changes", 4)
     for label, items, style in (
-        ("introduced", ws.lint.introduced, "red"),
-        ("resolved", ws.lint.resolved, "green"),
+        ("Lint findings introduced", ws.lint.introduced, "red"),
+        ("Lint findings resolved", ws.lint.resolved, "green"),
     ):
         if not items:
             continue
-        table = Table(title=f"Lint findings {label}", title_justify="left", title_style=style)
-        table.add_column("severity")
-        table.add_column("rule")
-        table.add_column("where", style="dim")
-        table.add_column("message", overflow="fold")
-        for d in sorted(items, key=lambda d: (not d.is_error, d.path, d.rule)):
-            line = f":{d.range.start.line + 1}" if d.range else ""
-            sev = Text(d.severity, style="red" if d.is_error else "yellow")
-            table.add_row(sev, d.rule, f"{d.path}{line}", d.message)
-        parts.append(table)
-    return Group(*parts)
+        out.line(Text.assemble((label, style + " underline"), f" {len(items):,}"), 2)
+        ordered_lint = sorted(items, key=lambda d: (not d.is_error, d.path, d.rule))
+        for d in ordered_lint[:ROWS]:
+            rng = f":{d.range.start.line + 1}:{d.range.start.character + 1}" if d.range else ""
+            path = ws.file_path(d.path) if repo_paths else d.path
+            out.line(
+                Text.assemble(
+                    (one_line(f"{path}{rng}"), "dim"),
+                    "  ",
+                    ("error" if d.is_error else "warning", "red" if d.is_error else "yellow"),
+                    "  ",
+                    one_line(d.rule),
+                    "  ",
+                    one_line(d.message),
+                ),
+                4,
+            )
+        out.more(len(items) - ROWS, "findings", 4)
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
-def render_text(report: DiffReport, color: bool = False, width: int = 120) -> str:
-    s = report.summary
-    base = report.base.get("commit") or ""
-    summary = Text.assemble(
-        ("rototo diff ", "bold"),
-        f"{report.base['rev']}",
-        (f" ({base[:10]})" if base else "", "dim"),
-        " → ",
-        f"{report.head['rev']}",
-        ": ",
-        (
-            _count(s["resolution_changes"], "resolution change"),
-            "bold yellow" if s["resolution_changes"] else "green",
-        ),
-        f", {_count(s['changes'], 'semantic change')}, ",
-        (
-            f"{_count(s['lint_introduced'], 'lint finding')} introduced",
-            "bold red" if report.introduced_errors else "",
-        ),
-        f", {s['lint_resolved']} resolved, {_count(s['workspaces'], 'workspace')}",
-    )
-    renderables: list[RenderableType] = [summary]
-    for ws in report.workspaces:
-        if ws.status == "unchanged" and not ws.lint.introduced:
-            continue
-        renderables.append(Text(""))
-        renderables.append(_workspace(ws))
-    console = StringConsole(color, width, soft_wrap=False)
-    console.print(Group(*renderables))
-    return console.text()
+def render_text(report: DiffReport, color: bool = False, width: int | None = None) -> str:
+    """The report for a terminal of `width` columns, or unwrapped (`None`, when piped)."""
+    out = _Writer(width, color)
+    out.line(_counts(report))
+    shown = shown_workspaces(report.workspaces)
+    repo_paths = len(shown) > 1
+    unchanged = len(report.workspaces) - len(shown)
+    for ws in shown:
+        out.line(Text(""))
+        _workspace(out, ws, repo_paths)
+    if unchanged:
+        out.line(Text(""))
+        out.line(Text(f"{plural(unchanged, 'workspace')} unchanged", "dim"))
+    text = out.console.text()
+    return guard_text("\n".join(line.rstrip() for line in text.split("\n")))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..engine.diagnostics import Diagnostic
-from .workflow import escape_data, escape_property
+from .escape import command_data as escape_data
+from .escape import command_property as escape_property
 
 PER_KIND = 10
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from ..engine.diagnostics import Diagnostic
 from ..lint.catalog import catalog
+from .escape import sarif_uri
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -44,7 +45,7 @@ def render_lint_sarif(
         if d.rule not in index:
             index[d.rule] = len(rules)
             rules.append({"id": d.rule, "shortDescription": {"text": d.rule}})
-        location: dict[str, Any] = {"artifactLocation": {"uri": path_prefix + d.path}}
+        location: dict[str, Any] = {"artifactLocation": {"uri": sarif_uri(path_prefix + d.path)}}
         if d.range:
             location["region"] = {
                 "startLine": d.range.start.line + 1,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.padding import Padding
 from rich.text import Text
 
 from ..engine.diagnostics import Diagnostic
 from .console import StringConsole
+from .escape import one_line
 
 SourceLines = Callable[[str], list[str] | None]
 TAB = 4
@@ -43,46 +45,76 @@ def excerpt(line: str, start: int, end: int | None) -> tuple[str, str]:
     last = len(line) if end is None else max(first, _code_points(line, end))
 
     def width(text: str) -> int:
-        return len(text.expandtabs(TAB))
+        return len(one_line(text.expandtabs(TAB)))
 
-    shown = line.expandtabs(TAB)
+    shown = one_line(line.expandtabs(TAB))
     pad = width(line[:first])
     marks = max(1, width(line[:last]) - pad)
     return shown, " " * pad + "^" * marks
+
+
+def location(d: Diagnostic, path_prefix: str = "") -> str:
+    """`path:line:col` (1-based, as editors and terminals open it); `path` alone without a range."""
+    path = one_line(f"{path_prefix}{d.path}")
+    if d.range is None:
+        return path
+    return f"{path}:{d.range.start.line + 1}:{d.range.start.character + 1}"
 
 
 def render_lint_text(
     diagnostics: list[Diagnostic],
     lines_of: SourceLines,
     color: bool = False,
-    width: int = 100,
+    width: int | None = None,
     quiet: bool = False,
+    excerpts: bool = False,
+    path_prefix: str = "",
 ) -> str:
-    """`lines_of(path)` gives a file's lines for the caret excerpt (None when unavailable)."""
+    """One finding per line, `path:line:col: severity rule message`, then a summary.
+
+    With `excerpts` (a terminal) each finding is followed by its source line with a
+    caret under the range and the rule's help. `lines_of(path)` gives a file's lines
+    (None when unavailable); `path_prefix` makes paths relative to the reader's directory.
+    `width` None means no wrapping at all (a pipe or a file).
+    """
     console = StringConsole(color, width)
     by_path: dict[str, list[Diagnostic]] = {}
     for d in diagnostics:
         by_path.setdefault(d.path, []).append(d)
     for path in sorted(by_path):
-        console.print(Text(path, style="bold underline"))
-        lines = lines_of(path)
+        lines = lines_of(path) if excerpts else None
         for d in by_path[path]:
             style = "bold red" if d.is_error else "bold yellow"
-            where = f"{d.range.start.line + 1}:{d.range.start.character + 1}" if d.range else "-"
             console.print(
                 Text.assemble(
-                    f"  {where:>7} ", (d.severity, style), " ", d.message, "  ", (d.rule, "dim")
+                    (location(d, path_prefix), "bold"),
+                    ": ",
+                    (d.severity, style),
+                    " ",
+                    (one_line(d.rule), "dim"),
+                    " ",
+                    one_line(d.message),
                 )
             )
+            if not excerpts:
+                continue
             if d.range and lines and d.range.start.line < len(lines):
+                number = str(d.range.start.line + 1)
+                gutter = " " * len(number)
                 source = lines[d.range.start.line].rstrip("\n")
                 end = d.range.end.character if d.range.end.line == d.range.start.line else None
                 shown, caret = excerpt(source, d.range.start.character, end)
-                console.print(Text(f"          | {shown}", style="dim"))
-                console.print(Text(f"          | {caret}", style=style))
+                console.print(
+                    Text.assemble((f"{number} | ", "dim"), shown), no_wrap=True, overflow="crop"
+                )
+                console.print(
+                    Text.assemble((f"{gutter} | ", "dim"), (caret, style)),
+                    no_wrap=True,
+                    overflow="crop",
+                )
             if d.help:
-                console.print(Text(f"          help: {d.help}", style="dim"))
-        console.print()
+                console.print(Padding(Text(f"help: {one_line(d.help)}", style="dim"), (0, 0, 0, 2)))
+            console.print()
     if diagnostics or not quiet:
         style = "bold red" if any(d.is_error for d in diagnostics) else "bold green"
         console.print(Text(summary_line(diagnostics), style=style))

@@ -9,12 +9,13 @@ from rich.text import Text
 
 from ..engine.resolve import QualifierTrace, VariableTrace
 from .console import StringConsole
+from .escape import one_line
 
 DETAIL_LIMIT = 80
 
 
 def _j(value: Any, limit: int | None = DETAIL_LIMIT) -> str:
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    text = one_line(json.dumps(value, ensure_ascii=False, sort_keys=True))
     return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -32,7 +33,7 @@ def _qualifier_lines(
             indent,
             mark,
             " qualifier ",
-            (trace.id, "bold"),
+            (one_line(trace.id), "bold"),
             " = ",
             (str(trace.value).lower(), mark[1]),
         )
@@ -43,11 +44,14 @@ def _qualifier_lines(
         if p.kind == "bucket" and p.bucket:
             b = p.bucket
             detail = (
-                f"bucket({b['salt']!r}, {p.attribute}) = {b.get('value')} in "
+                f"bucket({one_line(repr(b['salt']))}, {one_line(p.attribute)}) = "
+                f"{one_line(str(b.get('value')))} in "
                 f"[{b['start']}, {b['end']})"
             )
         else:
-            detail = f"{p.attribute} {p.op} {_j(p.expected)} (actual {_j(p.actual)})"
+            detail = (
+                f"{one_line(p.attribute)} {one_line(p.op)} {_j(p.expected)} (actual {_j(p.actual)})"
+            )
         lines.append(Text.assemble(indent, "    ", pmark, f" #{p.index} ", detail))
         if p.qualifier and p.qualifier in known and p.qualifier not in seen:
             lines.extend(_qualifier_lines(known[p.qualifier], indent + "        ", known, seen))
@@ -59,9 +63,9 @@ def render_variable_trace(trace: VariableTrace) -> list[Text]:
     lines = [
         Text.assemble(
             ("variable ", "bold"),
-            (r.id, "bold cyan"),
+            (one_line(r.id), "bold cyan"),
             " = ",
-            (r.value_key, "bold"),
+            (one_line(str(r.value_key)), "bold"),
             " ",
             (_j(r.value, None), "cyan"),
         )
@@ -72,15 +76,15 @@ def render_variable_trace(trace: VariableTrace) -> list[Text]:
         lines.append(
             Text.assemble(
                 f"  rule {rule.index}: qualifier ",
-                (rule.qualifier, "bold"),
-                f" -> {rule.value}  ",
+                (one_line(rule.qualifier), "bold"),
+                f" -> {one_line(str(rule.value))}  ",
                 mark,
             )
         )
         if rule.qualifier in known:
             lines.extend(_qualifier_lines(known[rule.qualifier], "      ", known, frozenset()))
     if not any(rule.matched for rule in trace.rules):
-        lines.append(Text(f"  default: {trace.default_value}", style="yellow"))
+        lines.append(Text(f"  default: {one_line(str(trace.default_value))}", style="yellow"))
     return lines
 
 
@@ -89,8 +93,9 @@ def render_resolve_text(
     qualifiers: list[QualifierTrace],
     errors: list[str],
     color: bool = False,
-    width: int = 100,
+    width: int | None = None,
 ) -> str:
+    """`width` is the terminal's (long lines wrap at words) or None (never wrapped)."""
     console = StringConsole(color, width)
     for trace in variables:
         for line in render_variable_trace(trace):
@@ -100,5 +105,5 @@ def render_resolve_text(
         for line in _qualifier_lines(qtrace, "", known, frozenset()):
             console.print(line)
     for error in errors:
-        console.print(Text(f"error: {error}", style="bold red"))
+        console.print(Text(f"error: {one_line(error)}", style="bold red"))
     return console.text()

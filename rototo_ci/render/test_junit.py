@@ -5,6 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from ..testing.runner import TestReport
+from .escape import xml_chars as x
 
 
 def render_junit(report: TestReport) -> str:
@@ -16,7 +17,7 @@ def render_junit(report: TestReport) -> str:
         suite = ET.SubElement(
             root,
             "testsuite",
-            name=suite_name,
+            name=x(suite_name),
             tests=str(len(cases)),
             failures=str(failures),
             errors="0",
@@ -24,16 +25,20 @@ def render_junit(report: TestReport) -> str:
         )
         for case in cases:
             element = ET.SubElement(
-                suite, "testcase", name=case.name, classname=suite_name, time=f"{case.seconds:.4f}"
+                suite,
+                "testcase",
+                name=x(case.name),
+                classname=x(suite_name),
+                time=f"{case.seconds:.4f}",
             )
             if case.file:
-                element.set("file", case.file)
+                element.set("file", x(case.file))
             if case.line:
                 element.set("line", str(case.line))
             if not case.passed:
                 failure = ET.SubElement(
-                    element, "failure", message=case.message[:1000], type="AssertionError"
+                    element, "failure", message=x(case.message[:1000]), type="AssertionError"
                 )
-                failure.text = "\n".join(part for part in (case.message, case.details) if part)
+                failure.text = x("\n".join(part for part in (case.message, case.details) if part))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -7,19 +7,20 @@ from rich.text import Text
 
 from ..testing.runner import TestReport
 from .console import StringConsole
-from .workflow import escape_data, escape_property
+from .escape import command_data, command_property, one_line
 
 
-def render_test_text(report: TestReport, color: bool = False, width: int = 100) -> str:
-    console = StringConsole(color, width, soft_wrap=False)
-    table = Table(title=f"rototo test {report.workspace}", title_justify="left")
+def render_test_text(report: TestReport, color: bool = False, width: int | None = None) -> str:
+    """`width` is the terminal's (the table fits it) or None (nothing is wrapped)."""
+    console = StringConsole(color, width)
+    table = Table(title=Text(f"rototo test {one_line(report.workspace)}"), title_justify="left")
     table.add_column("suite")
     table.add_column("passed", justify="right", style="green")
     table.add_column("failed", justify="right")
     for suite, cases in report.suites().items():
         failed = sum(1 for c in cases if not c.passed)
         table.add_row(
-            suite,
+            Text(one_line(suite)),
             str(len(cases) - failed),
             Text(str(failed), style="bold red" if failed else "dim"),
         )
@@ -28,12 +29,14 @@ def render_test_text(report: TestReport, color: bool = False, width: int = 100) 
         where = f"{case.file}:{case.line}" if case.file and case.line else case.suite
         console.print(
             Text.assemble(
-                ("FAIL ", "bold red"), f"{case.suite} :: {case.name}", (f"  ({where})", "dim")
+                ("FAIL ", "bold red"),
+                one_line(f"{case.suite} :: {case.name}"),
+                (f"  ({one_line(where)})", "dim"),
             )
         )
-        console.print(Text(f"  {case.message}"))
+        console.print(Text(f"  {one_line(case.message)}"))
         for line in case.details.splitlines():
-            console.print(Text(f"    {line}", style="dim"))
+            console.print(Text(f"    {one_line(line)}", style="dim"))
     total, failed = len(report.cases), len(report.failed)
     style = "bold red" if failed else "bold green"
     console.print(Text(f"{total - failed} passed, {failed} failed", style=style))
@@ -45,8 +48,8 @@ def render_test_github(report: TestReport, path_prefix: str = "") -> str:
     for case in report.failed[:50]:
         props = []
         if case.file:
-            props.append(f"file={escape_property(path_prefix + case.file)}")
+            props.append(f"file={command_property(path_prefix + case.file)}")
             props.append(f"line={case.line or 1}")
-        props.append(f"title={escape_property(f'rototo test: {case.name}')}")
-        lines.append(f"::error {','.join(props)}::{escape_data(case.message)}")
+        props.append(f"title={command_property(f'rototo test: {case.name}')}")
+        lines.append(f"::error {','.join(props)}::{command_data(case.message)}")
     return "\n".join(lines) + ("\n" if lines else "")

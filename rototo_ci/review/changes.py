@@ -10,6 +10,8 @@ from ..engine.documents import CONTEXT_SCHEMA, Document
 from ..engine.model import Model, Predicate, Qualifier, Rule, Variable
 from ..engine.tomlspan import TNode, TTable
 from .report import Change
+from .rollout import rollout_detail
+from .sentences import summarize
 
 T = TypeVar("T")
 
@@ -219,6 +221,10 @@ class ChangeCollector:
                 detail: dict[str, Any] = {"index": new.index, "after": describe(new)}
                 if old is not None:
                     detail["before"] = describe(old)
+                if kind == "qualifier_predicate":
+                    rollout = rollout_detail(detail.get("before"), detail["after"])
+                    if rollout is not None:
+                        detail["rollout"] = rollout
                 self.add(
                     f"{kind}_{'changed' if old is not None else 'added'}",
                     target,
@@ -227,6 +233,11 @@ class ChangeCollector:
                     **detail,
                 )
             elif old is not None:
+                extra: dict[str, Any] = {}
+                if kind == "qualifier_predicate":
+                    rollout = rollout_detail(describe(old), None)
+                    if rollout is not None:
+                        extra["rollout"] = rollout
                 self.add(
                     f"{kind}_removed",
                     target,
@@ -234,6 +245,7 @@ class ChangeCollector:
                     _line(base_doc, old.node),
                     index=old.index,
                     before=describe(old),
+                    **extra,
                 )
 
     # -- resources, schemas, lint files ----------------------------------
@@ -321,6 +333,8 @@ def semantic_changes(base: Model | None, head: Model | None) -> list[Change]:
     head_docs = head.documents if head else []
     out.files("schema", "schema_changed", "schema", base_docs, head_docs)
     out.files("custom_lint", "lint_rule_file_changed", "lint", base_docs, head_docs)
+    for change in out.items:
+        change.summary = summarize(change)
     return out.items
 
 
@@ -341,4 +355,6 @@ def context_changes(
                     "context_changed", target, name, 1, {"before": base[name], "after": head[name]}
                 )
             )
+    for change in changes:
+        change.summary = summarize(change)
     return changes

@@ -11,15 +11,31 @@ from typing import Any
 from ..engine.diagnostics import Diagnostic
 from ..engine.errors import SourceError
 from ..engine.tree import Tree
+from .blame import blame
 from .changes import context_changes, semantic_changes
-from .impact import ImpactStats, resolution_changes
+from .impact import ImpactStats, closure_paths, qualifier_closure_paths, resolution_changes
 from .load import LoadedSide, ParseCache, load_side
 from .report import DiffReport, LintDelta, WorkspaceDiff
 from .revisions import Side, open_repository, parse_range
+from .rollout import rollouts
 
-# name -> context object, and name -> raw text (to detect edits)
-ContextSet = tuple[dict[str, Any], dict[str, str]]
+# name -> context object, name -> raw text (to detect edits), and optionally
+# name -> target (`variable:<id>` / `qualifier:<id>`) for fixture-case contexts
+ContextSet = (
+    tuple[dict[str, Any], dict[str, str]] | tuple[dict[str, Any], dict[str, str], dict[str, str]]
+)
 ContextProvider = Callable[[Tree], ContextSet]
+
+
+def _provided(
+    provider: ContextProvider, tree: Tree | None
+) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
+    if tree is None:
+        return {}, {}, {}
+    found = provider(tree)
+    if len(found) == 3:
+        return found[0], found[1], found[2]  # type: ignore[misc]
+    return found[0], found[1], {}
 
 
 @dataclass
@@ -100,10 +116,16 @@ def compare_workspace(
     base_model = base.workspace.model if base.workspace else None
     head_model = head.workspace.model if head.workspace else None
     diff.changes = semantic_changes(base_model, head_model)
-    base_contexts, base_raw = provider(base.tree) if base.tree is not None else ({}, {})
-    head_contexts, head_raw = provider(head.tree) if head.tree is not None else ({}, {})
+    base_contexts, base_raw, base_targets = _provided(provider, base.tree)
+    head_contexts, head_raw, head_targets = _provided(provider, head.tree)
     diff.changes.extend(context_changes(base_contexts, head_contexts, base_raw, head_raw))
     contexts = {**base_contexts, **head_contexts, **extra}
+    # the head side's content wins, its scope with it; --contexts/--context judge everything
+    targets = {
+        name: target
+        for name, target in {**base_targets, **head_targets}.items()
+        if name not in extra and (name in head_targets or name not in head_contexts)
+    }
     diff.contexts = sorted(contexts)
     diff.lint = lint_delta(_diagnostics(base), _diagnostics(head))
     diff.base_errors = [d for d in _diagnostics(base) if d.is_error]
@@ -120,24 +142,51 @@ def compare_workspace(
             first_line.setdefault(change.target[len("variable://") :], (change.path, change.line))
 
     def locate(variable_id: str) -> tuple[str | None, int | None]:
+        """The change that explains a variable's cells: its own, else one in its closure."""
         if variable_id in first_line:
             return first_line[variable_id]
         model = head_model if head_model and variable_id in head_model.variables else base_model
         if model is None or variable_id not in model.variables:
             return None, None
+        closure = closure_paths(model, variable_id)
+        for change in diff.changes:
+            if change.path in closure and not change.target.startswith("context://"):
+                return change.path, change.line
         return model.variables[variable_id].path, 1
 
+    def locate_qualifier(qualifier_id: str) -> tuple[str | None, int | None]:
+        model = head_model if head_model and qualifier_id in head_model.qualifiers else base_model
+        if model is None or qualifier_id not in model.qualifiers:
+            return None, None
+        closure = qualifier_closure_paths(model, qualifier_id)
+        for change in diff.changes:
+            if change.path in closure and not change.target.startswith("context://"):
+                return change.path, change.line
+        return model.qualifiers[qualifier_id].path, 1
+
+    def blame_cell(
+        target_id: str, is_qualifier: bool, evaluation: Any
+    ) -> tuple[str | None, int | None]:
+        assert head_model is not None
+        return blame(head_model, diff.changes, target_id, is_qualifier, evaluation)
+
     stats = ImpactStats()
+    base_ws = base.workspace if base.present else None
+    head_ws = head.workspace if head.present else None
     diff.resolutions = resolution_changes(
-        base.workspace if base.present else None,
+        base_ws,
         base.blobs,
-        head.workspace if head.present else None,
+        head_ws,
         head.blobs,
         contexts,
         stats,
         locate,
+        targets=targets,
+        blame=blame_cell,
+        locate_qualifier=locate_qualifier,
     )
     diff.variables_resolved, diff.variables_skipped = stats.resolved, stats.skipped
+    diff.rollouts = rollouts(base_ws, head_ws, diff.changes, contexts, targets)
     return diff
 
 

@@ -1,5 +1,9 @@
 """Resolution impact: which (variable, context) cells select something different.
 
+Scope (SPEC §2): contexts without a target (context files, --contexts, --context) judge
+every variable; a fixture case's context judges its own target alone (a `variable:<id>`
+case that variable, a `qualifier:<id>` case that qualifier's value).
+
 Incremental: a variable whose whole dependency closure (its file, the
 qualifiers it reaches, its resource, objects and schema, the context schema)
 is byte-identical on both sides cannot change and is not resolved.
@@ -7,15 +11,16 @@ is byte-identical on both sides cannot change and is not resolved.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine.documents import CONTEXT_SCHEMA
 from ..engine.errors import RototoError
 from ..engine.model import Model
-from ..engine.resolve import Evaluation, strict_equal
+from ..engine.resolve import Evaluation
 from ..engine.workspace import Workspace
-from .report import Outcome, ResolutionChange
+from .report import Outcome, ResolutionChange, cell_kind
 
 
 def closure_paths(model: Model, variable_id: str) -> set[str]:
@@ -46,11 +51,38 @@ def closure_paths(model: Model, variable_id: str) -> set[str]:
     return paths
 
 
+def qualifier_closure_paths(model: Model, qualifier_id: str) -> set[str]:
+    """Every workspace file whose bytes can influence this qualifier's value."""
+    paths: set[str] = set()
+    if CONTEXT_SCHEMA in model.schemas:
+        paths.add(CONTEXT_SCHEMA)
+    pending, seen = [qualifier_id], set()
+    while pending:
+        qid = pending.pop()
+        if qid in seen:
+            continue
+        seen.add(qid)
+        qualifier = model.qualifiers.get(qid)
+        if qualifier is None:
+            continue
+        paths.add(qualifier.path)
+        pending.extend(p.qualifier_ref for p in qualifier.predicates if p.qualifier_ref)
+    return paths
+
+
 def closure_digest(
     model: Model, blobs: dict[str, str], variable_id: str
 ) -> tuple[tuple[str, str], ...]:
     """The closure as (path, blob id) pairs: equal digests mean equal behaviour."""
     return tuple(sorted((p, blobs.get(p, "")) for p in closure_paths(model, variable_id)))
+
+
+def qualifier_closure_digest(
+    model: Model, blobs: dict[str, str], qualifier_id: str
+) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        sorted((p, blobs.get(p, "")) for p in qualifier_closure_paths(model, qualifier_id))
+    )
 
 
 def outcome(evaluation: Evaluation | RototoError, variable_id: str) -> Outcome:
@@ -63,12 +95,18 @@ def outcome(evaluation: Evaluation | RototoError, variable_id: str) -> Outcome:
     return {"value_key": resolution.value_key, "value": resolution.value}
 
 
+def qualifier_outcome(evaluation: Evaluation | RototoError, qualifier_id: str) -> Outcome:
+    if isinstance(evaluation, RototoError):
+        return {"error": str(evaluation)}
+    try:
+        return {"value": evaluation.qualifier(qualifier_id)}
+    except RototoError as error:
+        return {"error": str(error)}
+
+
 def same_outcome(a: Outcome, b: Outcome) -> bool:
-    if a is None or b is None:
-        return a is b
-    if "error" in a or "error" in b:
-        return "error" in a and "error" in b and a["error"] == b["error"]
-    return a["value_key"] == b["value_key"] and strict_equal(a["value"], b["value"])
+    """Whether a cell did not change (an error on both sides is no change)."""
+    return cell_kind(a, b) is None
 
 
 @dataclass
@@ -78,18 +116,42 @@ class ImpactStats:
     cells: int = 0
 
 
-def _evaluations(
-    workspace: Workspace | None, contexts: dict[str, Any]
-) -> dict[str, Evaluation | RototoError]:
-    result: dict[str, Evaluation | RototoError] = {}
-    if workspace is None:
-        return result
-    for name, context in contexts.items():
-        try:
-            result[name] = workspace.evaluation(context)
-        except RototoError as error:
-            result[name] = error
-    return result
+@dataclass
+class _Evaluations:
+    """Evaluations per context name, created on first use (fixture contexts are scoped)."""
+
+    workspace: Workspace | None
+    contexts: dict[str, Any]
+    cache: dict[str, Evaluation | RototoError] = field(default_factory=dict)
+
+    def get(self, name: str) -> Evaluation | RototoError:
+        found = self.cache.get(name)
+        if found is None:
+            assert self.workspace is not None
+            try:
+                found = self.workspace.evaluation(self.contexts[name])
+            except RototoError as error:
+                found = error
+            self.cache[name] = found
+        return found
+
+
+Locate = Callable[[str], tuple[str | None, int | None]]
+# (target id, is a qualifier, the head evaluation) -> the line that broke the cell
+Blame = Callable[[str, bool, "Evaluation | RototoError"], tuple[str | None, int | None]]
+
+
+def scoped_names(
+    contexts: dict[str, Any], targets: dict[str, str] | None
+) -> tuple[list[str], dict[str, list[str]]]:
+    """(contexts that judge every variable, target -> contexts that judge it alone)."""
+    targets = targets or {}
+    unscoped = [name for name in contexts if name not in targets]
+    by_target: dict[str, list[str]] = {}
+    for name in contexts:
+        if name in targets:
+            by_target.setdefault(targets[name], []).append(name)
+    return unscoped, by_target
 
 
 def resolution_changes(
@@ -99,17 +161,51 @@ def resolution_changes(
     head_blobs: dict[str, str],
     contexts: dict[str, Any],
     stats: ImpactStats | None = None,
-    locate: Any = None,
+    locate: Locate | None = None,
+    targets: dict[str, str] | None = None,
+    blame: Blame | None = None,
+    locate_qualifier: Locate | None = None,
 ) -> list[ResolutionChange]:
-    """Cells whose outcome differs; `base`/`head` are None when absent or not loadable."""
+    """Cells whose outcome differs; `base`/`head` are None when absent or not loadable.
+
+    `targets` maps a fixture-case context name to its `variable:<id>` / `qualifier:<id>`.
+    """
     stats = stats or ImpactStats()
+    unscoped, by_target = scoped_names(contexts, targets)
+    base_eval = _Evaluations(base, contexts)
+    head_eval = _Evaluations(head, contexts)
+    changes: list[ResolutionChange] = []
+
+    def compare(
+        target_id: str,
+        is_qualifier: bool,
+        names: list[str],
+        in_base: bool,
+        in_head: bool,
+    ) -> None:
+        evaluate = qualifier_outcome if is_qualifier else outcome
+        stats.resolved += 1
+        for name in names:
+            stats.cells += 1
+            before = evaluate(base_eval.get(name), target_id) if in_base else None
+            after = evaluate(head_eval.get(name), target_id) if in_head else None
+            kind = cell_kind(before, after)
+            if kind is None:
+                continue
+            if kind == "broken" and blame is not None:
+                path, line = blame(target_id, is_qualifier, head_eval.get(name))
+            else:
+                where = locate_qualifier if is_qualifier else locate
+                path, line = where(target_id) if where else (None, None)
+            changes.append(
+                ResolutionChange(
+                    target_id, name, before, after, path, line, kind=kind, qualifier=is_qualifier
+                )
+            )
+
     base_ids = list(base.model.variables) if base else []
     head_ids = list(head.model.variables) if head else []
-    ids = sorted(set(base_ids) | set(head_ids))
-    base_eval = _evaluations(base, contexts)
-    head_eval = _evaluations(head, contexts)
-    changes: list[ResolutionChange] = []
-    for vid in ids:
+    for vid in sorted(set(base_ids) | set(head_ids)):
         in_base = base is not None and vid in base.model.variables
         in_head = head is not None and vid in head.model.variables
         if in_base and in_head:
@@ -119,12 +215,21 @@ def resolution_changes(
             ):
                 stats.skipped += 1
                 continue
-        stats.resolved += 1
-        for name in contexts:
-            stats.cells += 1
-            before = outcome(base_eval[name], vid) if in_base else None
-            after = outcome(head_eval[name], vid) if in_head else None
-            if not same_outcome(before, after):
-                path, line = locate(vid) if locate else (None, None)
-                changes.append(ResolutionChange(vid, name, before, after, path, line))
+        compare(vid, False, unscoped + by_target.get(f"variable:{vid}", []), in_base, in_head)
+    for target, names in sorted(by_target.items()):
+        kind, _, qid = target.partition(":")
+        if kind != "qualifier":
+            continue
+        in_base = base is not None and qid in base.model.qualifiers
+        in_head = head is not None and qid in head.model.qualifiers
+        if not in_base and not in_head:
+            continue
+        if in_base and in_head:
+            assert base is not None and head is not None
+            if qualifier_closure_digest(base.model, base_blobs, qid) == qualifier_closure_digest(
+                head.model, head_blobs, qid
+            ):
+                stats.skipped += 1
+                continue
+        compare(qid, True, names, in_base, in_head)
     return changes

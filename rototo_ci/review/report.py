@@ -1,14 +1,51 @@
-"""The diff report: plain data that every renderer reads and one function serializes."""
+"""The diff report: plain data that every renderer reads and one function serializes.
+
+`DiffReport.to_json()` is the SPEC §5 contract and `DiffReport.from_json()` reads it
+back, so `rototo render` and matrix merges use the same renderers on saved reports.
+Fields are only ever added to the JSON.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..engine.diagnostics import Diagnostic
+from ..engine.diagnostics import Diagnostic, Related
+from ..engine.documents import Position, Range
 
-# an outcome is {"value_key", "value"}, {"error"}, or None (variable absent on that side)
+# an outcome is {"value_key", "value"}, {"error"}, or None (target absent on that side);
+# a qualifier cell's outcome is {"value": bool} or {"error"}
 Outcome = dict[str, Any] | None
+
+CELL_KINDS = ("broken", "changed", "fixed", "added", "removed")
+
+
+def cell_kind(before: Outcome, after: Outcome) -> str | None:
+    """The kind of a cell's change, or None when the outcome did not change.
+
+    An error on both sides is no change, whatever the messages say: an application
+    gets a failure either way.
+    """
+    from ..engine.resolve import strict_equal
+
+    if before is None and after is None:
+        return None
+    if before is None:
+        return "added"
+    if after is None:
+        return "removed"
+    failed_before, failed_after = "error" in before, "error" in after
+    if failed_before and failed_after:
+        return None
+    if failed_after:
+        return "broken"
+    if failed_before:
+        return "fixed"
+    if before.get("value_key") == after.get("value_key") and strict_equal(
+        before.get("value"), after.get("value")
+    ):
+        return None
+    return "changed"
 
 
 @dataclass
@@ -18,6 +55,7 @@ class Change:
     path: str
     line: int | None
     detail: dict[str, Any] = field(default_factory=dict)
+    summary: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -25,27 +63,156 @@ class Change:
             "target": self.target,
             "path": self.path,
             "line": self.line,
+            "summary": self.summary,
             "detail": self.detail,
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Change:
+        return cls(
+            kind=str(data["kind"]),
+            target=str(data.get("target", "")),
+            path=str(data.get("path", "")),
+            line=data.get("line"),
+            detail=dict(data.get("detail") or {}),
+            summary=str(data.get("summary") or ""),
+        )
 
 
 @dataclass
 class ResolutionChange:
-    variable: str
+    variable: str  # the variable id, or the qualifier id for a qualifier cell
     context: str
     before: Outcome
     after: Outcome
-    # head-side file and 1-based line that explain the change (for annotations)
+    # workspace-relative file and 1-based line that explain the change (for annotations):
+    # for a broken cell, the change that introduced the failing rule or predicate
+    path: str | None = None
+    line: int | None = None
+    kind: str = ""
+    qualifier: bool = False  # a qualifier cell (from a qualifier fixture case)
+
+    def __post_init__(self) -> None:
+        if not self.kind:
+            self.kind = cell_kind(self.before, self.after) or "changed"
+
+    @property
+    def target(self) -> str:
+        return self.variable
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = (
+            {"qualifier": self.variable} if self.qualifier else {"variable": self.variable}
+        )
+        data.update(
+            {
+                "context": self.context,
+                "kind": self.kind,
+                "before": self.before,
+                "after": self.after,
+                "path": self.path,
+                "line": self.line,
+            }
+        )
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ResolutionChange:
+        qualifier = "variable" not in data and "qualifier" in data
+        return cls(
+            variable=str(data["qualifier"] if qualifier else data["variable"]),
+            context=str(data["context"]),
+            before=data.get("before"),
+            after=data.get("after"),
+            path=data.get("path"),
+            line=data.get("line"),
+            kind=str(data.get("kind") or ""),
+            qualifier=qualifier,
+        )
+
+
+@dataclass
+class Rollout:
+    """Per variable and declared context: the share of the bucket space whose value changes."""
+
+    variable: str
+    context: str
+    attribute: str
+    salt: str
+    buckets_changed: int
+    transitions: list[dict[str, Any]] = field(default_factory=list)  # {before, after, buckets}
+    salt_after: str | None = None  # set when the salt (or attribute) changed: expected counts
     path: str | None = None
     line: int | None = None
 
+    @property
+    def share(self) -> float:
+        return self.buckets_changed / 10_000
+
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "variable": self.variable,
             "context": self.context,
-            "before": self.before,
-            "after": self.after,
+            "attribute": self.attribute,
+            "salt": self.salt,
+            "buckets_changed": self.buckets_changed,
+            "share": self.share,
+            "transitions": self.transitions,
+            "path": self.path,
+            "line": self.line,
         }
+        if self.salt_after is not None:
+            data["salt_after"] = self.salt_after
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Rollout:
+        return cls(
+            variable=str(data["variable"]),
+            context=str(data["context"]),
+            attribute=str(data.get("attribute", "")),
+            salt=str(data.get("salt", "")),
+            buckets_changed=int(data.get("buckets_changed", 0)),
+            transitions=list(data.get("transitions") or []),
+            salt_after=data.get("salt_after"),
+            path=data.get("path"),
+            line=data.get("line"),
+        )
+
+
+def _range_from_json(data: Any) -> Range | None:
+    if not isinstance(data, dict):
+        return None
+    start, end = data.get("start") or {}, data.get("end") or {}
+    return Range(
+        Position(int(start.get("line", 0)), int(start.get("character", 0))),
+        Position(int(end.get("line", 0)), int(end.get("character", 0))),
+    )
+
+
+def diagnostic_from_json(data: dict[str, Any]) -> Diagnostic:
+    location = data.get("location") or {}
+    related = []
+    for item in data.get("related") or []:
+        where = item.get("location") or {}
+        related.append(
+            Related(
+                str(where.get("path", "")),
+                _range_from_json(where.get("range")),
+                str(item.get("message", "")),
+            )
+        )
+    return Diagnostic(
+        rule=str(data.get("rule", "")),
+        severity=str(data.get("severity", "error")),
+        stage=str(data.get("stage", "")),
+        entity=dict(data.get("entity") or {}),
+        message=str(data.get("message", "")),
+        help=str(data.get("help", "")),
+        path=str(location.get("path", "")),
+        range=_range_from_json(location.get("range")),
+        related=related,
+    )
 
 
 @dataclass
@@ -59,6 +226,13 @@ class LintDelta:
             "resolved": [d.to_json() for d in self.resolved],
         }
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> LintDelta:
+        return cls(
+            [diagnostic_from_json(d) for d in data.get("introduced") or []],
+            [diagnostic_from_json(d) for d in data.get("resolved") or []],
+        )
+
 
 @dataclass
 class WorkspaceDiff:
@@ -68,6 +242,9 @@ class WorkspaceDiff:
     head_loadable: bool | None
     changes: list[Change] = field(default_factory=list)
     resolutions: list[ResolutionChange] = field(default_factory=list)
+    rollouts: list[Rollout] = field(default_factory=list)
+    # SPEC §5 view 5; filled by the coverage work, an empty list until then
+    uncovered: list[dict[str, Any]] = field(default_factory=list)
     lint: LintDelta = field(default_factory=LintDelta)
     contexts: list[str] = field(default_factory=list)
     variables_resolved: int = 0
@@ -79,6 +256,14 @@ class WorkspaceDiff:
         """A workspace-relative path as a repository-relative one."""
         return path if self.path in ("", ".") else f"{self.path}/{path}"
 
+    def cells(self, kind: str) -> list[ResolutionChange]:
+        return [r for r in self.resolutions if r.kind == kind]
+
+    @property
+    def shown(self) -> bool:
+        """Whether a renderer has anything to say about this workspace."""
+        return self.status != "unchanged" or bool(self.lint.introduced or self.resolutions)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "path": self.path,
@@ -87,8 +272,30 @@ class WorkspaceDiff:
             "head_loadable": self.head_loadable,
             "changes": [c.to_json() for c in self.changes],
             "resolutions": [r.to_json() for r in self.resolutions],
+            "rollouts": [r.to_json() for r in self.rollouts],
+            "uncovered": list(self.uncovered),
             "lint": self.lint.to_json(),
+            "contexts": list(self.contexts),
+            "variables_resolved": self.variables_resolved,
+            "variables_skipped": self.variables_skipped,
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> WorkspaceDiff:
+        return cls(
+            path=str(data.get("path", ".")),
+            status=str(data.get("status", "modified")),
+            base_loadable=data.get("base_loadable"),
+            head_loadable=data.get("head_loadable"),
+            changes=[Change.from_json(c) for c in data.get("changes") or []],
+            resolutions=[ResolutionChange.from_json(r) for r in data.get("resolutions") or []],
+            rollouts=[Rollout.from_json(r) for r in data.get("rollouts") or []],
+            uncovered=list(data.get("uncovered") or []),
+            lint=LintDelta.from_json(data.get("lint") or {}),
+            contexts=[str(c) for c in data.get("contexts") or []],
+            variables_resolved=int(data.get("variables_resolved") or 0),
+            variables_skipped=int(data.get("variables_skipped") or 0),
+        )
 
 
 @dataclass
@@ -99,10 +306,21 @@ class DiffReport:
 
     @property
     def summary(self) -> dict[str, int]:
+        counts = dict.fromkeys(CELL_KINDS, 0)
+        for ws in self.workspaces:
+            for cell in ws.resolutions:
+                counts[cell.kind] = counts.get(cell.kind, 0) + 1
         return {
             "workspaces": len(self.workspaces),
             "changes": sum(len(w.changes) for w in self.workspaces),
             "resolution_changes": sum(len(w.resolutions) for w in self.workspaces),
+            "changed": counts["changed"],
+            "broken": counts["broken"],
+            "fixed": counts["fixed"],
+            "added": counts["added"],
+            "removed": counts["removed"],
+            "rollouts": sum(len(w.rollouts) for w in self.workspaces),
+            "uncovered": sum(len(w.uncovered) for w in self.workspaces),
             "lint_introduced": sum(len(w.lint.introduced) for w in self.workspaces),
             "lint_resolved": sum(len(w.lint.resolved) for w in self.workspaces),
         }
@@ -111,6 +329,10 @@ class DiffReport:
     def introduced_errors(self) -> int:
         return sum(1 for w in self.workspaces for d in w.lint.introduced if d.is_error)
 
+    @property
+    def broken(self) -> int:
+        return sum(1 for w in self.workspaces for r in w.resolutions if r.kind == "broken")
+
     def to_json(self) -> dict[str, Any]:
         return {
             "base": self.base,
@@ -118,3 +340,27 @@ class DiffReport:
             "workspaces": [w.to_json() for w in self.workspaces],
             "summary": self.summary,
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DiffReport:
+        """Read a report written by `to_json` (raises KeyError/TypeError/ValueError if not)."""
+        if not isinstance(data, dict) or not isinstance(data.get("workspaces"), list):
+            raise ValueError("not a rototo diff report (no workspaces list)")
+        return cls(
+            base=dict(data.get("base") or {"rev": "base", "commit": None}),
+            head=dict(data.get("head") or {"rev": "head", "commit": None}),
+            workspaces=[WorkspaceDiff.from_json(w) for w in data["workspaces"]],
+        )
+
+
+def merge_reports(reports: list[DiffReport]) -> DiffReport:
+    """Several reports (e.g. one per matrix job) as one; later workspaces with the same
+    path replace earlier ones."""
+    if not reports:
+        raise ValueError("no reports to merge")
+    by_path: dict[str, WorkspaceDiff] = {}
+    for report in reports:
+        for ws in report.workspaces:
+            by_path[ws.path] = ws
+    first = reports[0]
+    return DiffReport(first.base, first.head, [by_path[p] for p in sorted(by_path)])

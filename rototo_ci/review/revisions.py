@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from ..engine.errors import SourceError
 from ..engine.sources import OpenedTree
-from ..engine.tree import MANIFEST, DirTree, GitTree, Tree
+from ..engine.tree import MANIFEST, DirTree, GitTree, Tree, TreeWalkBudget
 
 if TYPE_CHECKING:
     import pygit2
@@ -45,9 +45,11 @@ class Side:
         import pygit2
 
         found: list[str] = []
+        budget = TreeWalkBudget(self.rev)
         stack: list[tuple[str, pygit2.Tree]] = [("", self.tree)]
         while stack:
             base, tree = stack.pop()
+            budget.visit(len(tree), base.count("/"))
             for entry in tree:
                 name = entry.name or ""
                 if entry.filemode == pygit2.enums.FileMode.TREE:

@@ -27,6 +27,8 @@ class DeclaredContext:
     context: dict[str, Any] | None
     error: str | None = None
     raw: str | None = None
+    # a fixture case's target (`variable:<id>` / `qualifier:<id>`): the context judges it alone
+    target: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -86,18 +88,22 @@ def directory_contexts(directory: Path) -> list[DeclaredContext]:
     return found
 
 
-def context_set(tree: Tree) -> tuple[dict[str, Any], dict[str, str]]:
-    """Valid declared contexts (files and fixture cases) by name, and their raw text."""
+def context_set(tree: Tree) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
+    """Valid declared contexts (files and fixture cases) by name, their raw text, and the
+    target each fixture-case context is scoped to (SPEC §2: it judges that target alone)."""
     from .suite import fixture_contexts
 
     contexts: dict[str, Any] = {}
     raw: dict[str, str] = {}
+    targets: dict[str, str] = {}
     for declared in [*declared_contexts(tree), *fixture_contexts(tree)]:
         if declared.context is not None:
             contexts[declared.name] = declared.context
+            if declared.target is not None:
+                targets[declared.name] = declared.target
             raw[declared.name] = (
                 declared.raw
                 if declared.raw is not None
                 else json.dumps(declared.context, sort_keys=True)
             )
-    return contexts, raw
+    return contexts, raw, targets

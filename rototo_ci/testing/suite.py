@@ -228,7 +228,11 @@ def fixture_contexts(tree: Tree) -> list[DeclaredContext]:
         for fixture in suite.files:
             for case in fixture.cases:
                 if case.problem is None:
-                    found.append(DeclaredContext(f"{prefix}{fixture.path}#{case.id}", case.context))
+                    found.append(
+                        DeclaredContext(
+                            f"{prefix}{fixture.path}#{case.id}", case.context, target=fixture.target
+                        )
+                    )
     return found
 
 

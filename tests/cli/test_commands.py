@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -13,13 +12,8 @@ from ..helpers import flag_workspace, write_files
 from .conftest import EXAMPLE, run_cli, run_process
 
 
-def test_version_and_help_are_fast() -> None:
-    for args in (["--version"], ["--help"]):
-        start = time.perf_counter()
-        result = run_process(*args)
-        elapsed = time.perf_counter() - start
-        assert result.code == 0
-        assert elapsed < 1.0, (args, elapsed)  # whole interpreter start included
+def test_version_prints_the_package() -> None:
+    # timing lives in test_plumbing (CPU time, robust on a busy machine)
     assert run_process("--version").out.startswith("rototo-ci ")
 
 
@@ -46,7 +40,11 @@ def test_lint_json_and_exit_code(tmp_path: Path) -> None:
     assert diagnostic["location"]["range"]["start"] == {"line": 7, "character": 10}
     assert {d["kind"] for d in data["documents"]} == {"manifest", "qualifier", "variable"}
     text = run_cli("lint", str(ws), "--no-cache", "--color", "never")
-    assert 'default = "b"' in text.out and "^^^" in text.out
+    [line] = [line for line in text.out.splitlines() if "unknown-value" in line]
+    assert line.endswith(
+        "variables/broken.toml:8:11: error rototo/variable-unknown-value "
+        "resolve default references unknown value: b"
+    )
     filtered = run_cli("lint", str(ws), "--variable", "flag", "--no-cache")
     assert filtered.code == 0
 

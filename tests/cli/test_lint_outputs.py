@@ -80,9 +80,15 @@ def test_paths_are_relative_to_the_repository_root(
     monkeypatch.chdir(ws / "variables")  # found by searching upward
     found = run_cli("lint", "--rev", "HEAD", "--format", "github", "--no-cache")
     assert "file=config/app/variables/bad.toml" in found.out
-    # the text and JSON reports stay workspace-relative
+    # the text report is relative to the current directory, so a terminal can open it
     text = run_cli("lint", str(ws), "--no-cache", "--color", "never")
-    assert text.out.startswith("variables/bad.toml\n")
+    assert text.out.startswith("../variables/bad.toml:5:5: warning ")
+    monkeypatch.chdir(repo)
+    text = run_cli("lint", "config/app", "--no-cache", "--color", "never")
+    assert "\nconfig/app/variables/bad.toml:8:11: error rototo/variable-unknown-value " in text.out
+    # JSON stays workspace-relative
+    data = json.loads(run_cli("lint", "config/app", "--json", "--no-cache").out)
+    assert {d["location"]["path"] for d in data["diagnostics"]} == {"variables/bad.toml"}
 
 
 def test_github_caps_each_severity_and_counts_the_rest(tmp_path: Path) -> None:

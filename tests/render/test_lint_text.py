@@ -46,16 +46,41 @@ def _diagnostic(severity: str, path: str, line: int) -> Diagnostic:
     )
 
 
-def test_grouped_by_file_with_summary() -> None:
+def test_one_finding_per_line_grouped_by_file_with_summary() -> None:
     diagnostics = [
         _diagnostic("warning", "variables/b.toml", 0),
         _diagnostic("error", "variables/a.toml", 1),
         _diagnostic("error", "variables/b.toml", 1),
     ]
     text = render_lint_text(diagnostics, lambda path: ["one", "two"], color=False)
-    lines = text.splitlines()
-    assert lines.index("variables/a.toml") < lines.index("variables/b.toml")
-    assert lines[-1] == "2 errors, 1 warning"
-    assert text.count("| ^^^") == 3
+    assert text.splitlines() == [
+        "variables/a.toml:2:1: error rototo/example error here",
+        "variables/b.toml:1:1: warning rototo/example warning here",
+        "variables/b.toml:2:1: error rototo/example error here",
+        "2 errors, 1 warning",
+    ]
     assert summary_line([]) == "ok: no lint findings"
     assert render_lint_text([], lambda path: None, quiet=True) == ""
+
+
+def test_terminal_shows_excerpt_caret_and_help_below_each_finding() -> None:
+    finding = _diagnostic("error", "variables/a.toml", 1)
+    finding.help = "Say why in more words than fit on one narrow terminal line, " * 2
+    text = render_lint_text(
+        [finding], lambda path: ["one", "two"], width=40, excerpts=True, path_prefix="cfg/"
+    )
+    lines = text.splitlines()
+    assert lines[:2] == ["cfg/variables/a.toml:2:1: error", "rototo/example error here"]
+    assert lines[2:4] == ["2 | two", "  | ^^^"]
+    assert all(len(line) <= 40 and line == line.rstrip() for line in lines)
+    assert lines[4].startswith("  help: Say why") and lines[5].startswith("  ")
+
+
+def test_piped_text_is_never_wrapped() -> None:
+    finding = _diagnostic("error", "variables/a.toml", 1)
+    finding.message = "word " * 100
+    text = render_lint_text([finding], lambda path: None)
+    assert (
+        text.splitlines()[0]
+        == "variables/a.toml:2:1: error rototo/example " + ("word " * 100).rstrip()
+    )

@@ -135,3 +135,244 @@ def test_oracle_cases_are_not_trivial(tmp_path: Path) -> None:
         repo.commit("head")
         changed += bool(repo.diff("HEAD~1..HEAD").workspaces[0].resolutions)
     assert changed >= 6
+
+
+# --- scoped contexts, failures and rollouts ---------------------------------------------------
+
+SCOPED_SCHEMA = json.dumps(
+    {
+        "type": "object",
+        "properties": {
+            "account": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string"},
+                    "plan": {"type": "string"},
+                    "seats": {"type": "integer"},
+                    "region": {"type": "string"},
+                },
+            }
+        },
+    }
+)
+QUALIFIERS = ["paid", "big", "eu", "roll"]
+VARIABLES = ["limit", "seats-cap", "theme"]
+
+
+def _scoped_qualifier(rng: random.Random, qid: str) -> str:
+    if qid == "paid":
+        p = {
+            "attribute": "account.plan",
+            "op": "in",
+            "value": rng.sample(PLANS, rng.randrange(1, 4)),
+        }
+    elif qid == "big":
+        p = {
+            "attribute": "account.seats",
+            "op": rng.choice(["gte", "lt"]),
+            "value": rng.randrange(600),
+        }
+    elif qid == "eu":  # several contexts do not say: a failure for them
+        p = {"attribute": "account.region", "op": "eq", "value": rng.choice(["eu", "us"])}
+    else:
+        a, b = sorted(rng.sample(range(0, 10_001), 2))
+        salt = rng.choice(["s1", "s1", "s2"])
+        p = {"attribute": "account.id", "op": "bucket", "salt": salt, "range": [a, b]}
+    text = "schema_version = 1\n\n[[predicate]]\n"
+    return text + "".join(f"{k} = {json.dumps(v)}\n" for k, v in p.items())
+
+
+def _scoped_context(rng: random.Random) -> dict:
+    account: dict = {"plan": rng.choice(PLANS)}
+    if rng.random() < 0.7:
+        account["seats"] = rng.randrange(700)
+    if rng.random() < 0.5:
+        account["region"] = rng.choice(["eu", "us"])
+    if rng.random() < 0.6:
+        account["id"] = f"acct-{rng.randrange(1000)}"
+    return {"account": account}
+
+
+def _case_table(case_id: str, context: dict, expect: object) -> str:
+    text = f'\n[[case]]\nid = "{case_id}"\ntitle = "{case_id}"\n[case.context.account]\n'
+    text += "".join(f"{k} = {json.dumps(v)}\n" for k, v in context["account"].items())
+    return text + f"[case.expect]\nvalue = {json.dumps(expect)}\n"
+
+
+def _scoped_workspace(rng: random.Random, previous: dict[str, str] | None = None) -> dict[str, str]:
+    files = dict(previous or {})
+    if previous is None:
+        files.update(
+            {
+                "rototo-workspace.toml": MANIFEST_TEXT,
+                "schemas/context.schema.json": SCOPED_SCHEMA,
+            }
+        )
+        for qid in QUALIFIERS:
+            files[f"qualifiers/{qid}.toml"] = _scoped_qualifier(rng, qid)
+        for i in range(4):
+            files[f"contexts/c{i}.json"] = json.dumps(_scoped_context(rng))
+        suite = "schema_version = 1\n"
+        for target, path in (
+            ("variable:limit", "variables/limit.toml"),
+            ("qualifier:roll", "qualifiers/roll.toml"),
+            ("qualifier:eu", "qualifiers/eu.toml"),
+        ):
+            suite += f'\n[[fixture]]\npath = "{path}"\ntarget = "{target}"\n'
+        files["tests/rototo-fixtures.toml"] = suite
+        for target, path in (
+            ("variable:limit", "tests/variables/limit.toml"),
+            ("qualifier:roll", "tests/qualifiers/roll.toml"),
+            ("qualifier:eu", "tests/qualifiers/eu.toml"),
+        ):
+            text = f'schema_version = 1\ntarget = "{target}"\n'
+            for n in range(2):
+                # partial, as fixture cases are: only some attributes
+                context = _scoped_context(rng)
+                text += _case_table(
+                    f"case-{n}", context, 0 if target.startswith("variable") else True
+                )
+            files[path] = text
+    changes = rng.randrange(2, 5) if previous is not None else 1
+    for _ in range(changes):
+        choice = rng.randrange(3)
+        if choice == 0 or previous is None:
+            qid = rng.choice(QUALIFIERS)
+            files[f"qualifiers/{qid}.toml"] = _scoped_qualifier(rng, qid)
+        if choice == 1 or previous is None:
+            for vid in VARIABLES:
+                if previous is not None and rng.random() < 0.5:
+                    continue
+                rules = [
+                    (q, rng.choice(["small", "large"]))
+                    for q in rng.sample(QUALIFIERS, rng.randrange(0, 3))
+                ]
+                files[f"variables/{vid}.toml"] = int_variable(
+                    {"small": rng.randrange(3), "large": rng.randrange(20, 23)},
+                    rng.choice(["small", "large"]),
+                    rules,
+                )
+        if choice == 2:
+            files[f"contexts/c{rng.randrange(5)}.json"] = json.dumps(_scoped_context(rng))
+    return files
+
+
+MANIFEST_TEXT = "schema_version = 1\n"
+
+
+def _reference_scoped(repo: Repo, tmp_path: Path) -> tuple[set, list[str]]:
+    """Every cell's outcome on both sides by the reference, under SPEC §2 scoping."""
+    from rototo_ci.review.revisions import parse_range
+    from rototo_ci.testing.contexts import context_set
+
+    sides = parse_range(repo.git, "HEAD~1..HEAD")
+    contexts: dict = {}
+    targets: dict = {}
+    side_sets = [context_set(side.opened("").tree) for side in sides]  # type: ignore[union-attr]
+    for ctx, _raw, _targets in side_sets:  # union, the head side's content (and scope) wins
+        contexts.update(ctx)
+    for name in contexts:
+        scope = side_sets[1][2] if name in side_sets[1][0] else side_sets[0][2]
+        if name in scope:
+            targets[name] = scope[name]
+    jobs, keys = [], []
+    for index, side in enumerate(sides):
+        tree = side.opened("").tree  # type: ignore[union-attr]
+        root = export_tree(tree, tmp_path / f"side{index}")
+        variables = sorted(p[10:-5] for p in tree.files() if p.startswith("variables/"))
+        qualifiers = sorted(p[11:-5] for p in tree.files() if p.startswith("qualifiers/"))
+        queries, side_keys = [], []
+        for name in sorted(contexts):
+            target = targets.get(name)
+            for vid in variables:
+                if target is None or target == f"variable:{vid}":
+                    queries.append(["variable", vid, contexts[name]])
+                    side_keys.append(("variable", vid, name))
+            for qid in qualifiers:
+                if target == f"qualifier:{qid}":
+                    queries.append(["qualifier", qid, contexts[name]])
+                    side_keys.append(("qualifier", qid, name))
+        jobs.append({"source": str(root), "queries": queries})
+        keys.append(side_keys)
+    answers = resolve_batch(jobs)
+    loads = [a.get("load_error") for a in answers]
+    if any(loads):
+        return set(), [str(x) for x in loads]
+    outcome = []
+    for side_keys, answer in zip(keys, answers, strict=True):
+        outcome.append(dict(zip(side_keys, answer["results"], strict=True)))
+    before, after = outcome
+
+    def kind(b, a) -> str | None:
+        if b is None or a is None:
+            return None if b is a else ("added" if b is None else "removed")
+        if "error" in b and "error" in a:
+            return None  # a failure either way: no change
+        if "error" in a:
+            return "broken"
+        if "error" in b:
+            return "fixed"
+        same = b.get("value_key") == a.get("value_key") and json.dumps(b["value"]) == json.dumps(
+            a["value"]
+        )
+        return None if same else "changed"
+
+    cells = set()
+    for key in set(before) | set(after):
+        found = kind(before.get(key), after.get(key))
+        if found:
+            cells.add((*key, found))
+    return cells, []
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_scoped_cells_match_reference(seed: int, tmp_path: Path) -> None:
+    """Reported cells are exactly the reference's outcome changes under the scope rules,
+    with no error → error noise, on workspaces with failures, fixture cases and rollouts."""
+    from rototo_ci.review.diff import DiffOptions, run_diff
+    from rototo_ci.testing.contexts import context_set
+
+    rng = random.Random(1000 + seed)
+    repo = Repo(tmp_path / "repo")
+    files = _scoped_workspace(rng)
+    repo.write(files)
+    repo.commit("base")
+    repo.write(_scoped_workspace(rng, files))
+    repo.commit("head")
+    report = run_diff(DiffOptions(range="HEAD~1..HEAD", cwd=repo.root), context_set)
+    ws = report.workspaces[0]
+    expected, load_errors = _reference_scoped(repo, tmp_path)
+    if load_errors:
+        assert ws.resolutions == [] and False in (ws.base_loadable, ws.head_loadable)
+        return
+    ours = {
+        ("qualifier" if r.qualifier else "variable", r.variable, r.context, r.kind)
+        for r in ws.resolutions
+    }
+    assert ours == expected
+    assert len(ours) == len(ws.resolutions)  # one cell per (target, context)
+
+
+def test_scoped_oracle_cases_are_not_trivial(tmp_path: Path) -> None:
+    """The seeds above break, fix and change cells, qualifier cells among them."""
+    from collections import Counter
+
+    from rototo_ci.review.diff import DiffOptions, run_diff
+    from rototo_ci.testing.contexts import context_set
+
+    kinds: Counter = Counter()
+    seeds_with_cells = 0
+    for seed in range(10):
+        rng = random.Random(1000 + seed)
+        repo = Repo(tmp_path / f"repo{seed}")
+        files = _scoped_workspace(rng)
+        repo.write(files)
+        repo.commit("base")
+        repo.write(_scoped_workspace(rng, files))
+        repo.commit("head")
+        ws = run_diff(DiffOptions(range="HEAD~1..HEAD", cwd=repo.root), context_set).workspaces[0]
+        seeds_with_cells += bool(ws.resolutions)
+        kinds.update(r.kind for r in ws.resolutions)
+        kinds.update("qualifier" for r in ws.resolutions if r.qualifier)
+    assert seeds_with_cells >= 6
+    assert kinds["broken"] and kinds["fixed"] and kinds["changed"] and kinds["qualifier"], kinds

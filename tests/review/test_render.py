@@ -65,7 +65,7 @@ def test_markdown_is_capped_and_says_so() -> None:
     assert "shortened" in body and "job summary" in body
     assert "more rows not shown" in body
     # counts lead, and the introduced lint errors survive truncation before detail rows do
-    assert "90000 resolution changes" in body
+    assert "**90,000 changed**" in body
     assert body.count("🔴 error") == 25
 
 
@@ -74,7 +74,7 @@ def test_small_markdown_is_whole() -> None:
     body = render_markdown(report)
     assert "shortened" not in body
     assert "<details><summary>Semantic changes (2)</summary>" in body
-    assert "| `v1` |" in body
+    assert "| <code>v1</code> |" in body
 
 
 def test_github_annotations_capped_per_kind() -> None:
@@ -94,7 +94,9 @@ def test_github_annotations_capped_per_kind() -> None:
 def test_github_escaping() -> None:
     ws = WorkspaceDiff(path=".", status="modified", base_loadable=True, head_loadable=True)
     ws.resolutions.append(
-        ResolutionChange("a,b", "c:1", None, {"error": "100% boom"}, "variables/a,b.toml", 1)
+        ResolutionChange(
+            "a,b", "c:1", None, {"error": "100% boom\n::error::x"}, "variables/a,b.toml", 1
+        )
     )
     ws.resolutions.append(
         ResolutionChange(
@@ -105,7 +107,8 @@ def test_github_escaping() -> None:
         DiffReport({"rev": "x", "commit": None}, {"rev": "y", "commit": None}, [ws])
     )
     assert "file=variables/a%2Cb.toml" in out
-    assert "100%25" in out and "%0A" in out and "\n::" not in out.rstrip("\n")
+    assert "100%25" in out and len(out.splitlines()) == 2
+    assert all(line.startswith("::notice ") for line in out.splitlines())
 
 
 def test_text_rendering_mentions_cells() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...engine.documents import CONTEXT_SCHEMA
+from ...engine.input_rules import pattern_diagnostic
+from ...engine.schema_patterns import pattern_problem
 
 if TYPE_CHECKING:
     from ..run import LintContext
@@ -22,15 +24,16 @@ def schema_error(schema: Any) -> str | None:
     try:
         validator_for(schema, default=Draft202012Validator).check_schema(schema)  # type: ignore[arg-type]
     except SchemaError as error:
-        return str(error.message)
+        from ...engine.schema_messages import describe_schema_error
+
+        return describe_schema_error(error)
     return None
 
 
 def validator(schema: Any) -> Any:
-    from jsonschema import Draft202012Validator
-    from jsonschema.validators import validator_for
+    from ...engine.schema_patterns import linear_validator
 
-    return validator_for(schema, default=Draft202012Validator)(schema)
+    return linear_validator(schema)  # regular expressions in linear time (SPEC §8)
 
 
 def check(ctx: LintContext) -> None:
@@ -61,6 +64,11 @@ def check(ctx: LintContext) -> None:
                     entity,
                     f"context schema is invalid: {problem}",
                 )
+            continue
+        unsafe = pattern_problem(schema.value)
+        if unsafe is not None:
+            schema.valid = False
+            out.items.append(pattern_diagnostic(doc.path, unsafe))
             continue
         ctx.validators[doc.path] = validator(schema.value)
         if is_context and isinstance(schema.value, dict):

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ...engine.model import PRIMITIVE_TYPES, Resource
+from ...engine.schema_messages import describe_at
 from ...engine.tomlspan import TTable
 
 if TYPE_CHECKING:
@@ -99,7 +100,7 @@ def _objects(ctx: LintContext, resource: Resource) -> None:
                 "resource-object-schema-mismatch",
                 doc,
                 entity,
-                f"resource object {key} does not match schema: {error.message}",
+                f"resource object {key} does not match schema: {describe_at(error)}",
                 whole,
             )
             continue

@@ -1,0 +1,165 @@
+"""GitLab Code Quality reports (`--format gitlab`) for lint and diff findings.
+
+GitLab reads a JSON array of issues, each with `description`, `check_name`, a unique
+`fingerprint`, a `severity` (info, minor, major, critical, blocker) and a
+`location` {path (repository-relative), lines: {begin}}. The merge request widget
+compares the fingerprints of the source and target branches, so a fingerprint leaves
+line numbers out: a finding that only moves is not reported as new.
+
+Both renderers read the JSON forms (a lint diagnostic's `to_json`, the diff report's
+JSON contract), so saved reports render the same as fresh ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from typing import Any
+
+# lint severities and diff findings mapped onto GitLab's scale
+LINT_SEVERITY = {"error": "critical", "warning": "minor"}
+NOT_LOADABLE = "blocker"
+BROKEN = "critical"
+UNCOVERED = "minor"
+BEHAVIOUR = "info"
+
+
+def _issue(
+    check: str,
+    description: str,
+    path: str,
+    line: int | None,
+    identity: Iterable[str],
+    severity: str,
+) -> dict[str, Any]:
+    return {
+        "description": description,
+        "check_name": check,
+        "fingerprint": "",  # filled in by _finish, which also makes it unique
+        "severity": severity,
+        "location": {"path": path, "lines": {"begin": max(1, int(line or 1))}},
+        "_identity": "\x00".join([check, path, *identity]),
+    }
+
+
+def _finish(issues: list[dict[str, Any]]) -> str:
+    """Unique fingerprints (a repeated identity gets its occurrence number) and the JSON text."""
+    seen: dict[str, int] = {}
+    for issue in issues:
+        identity = issue.pop("_identity")
+        count = seen.get(identity, 0)
+        seen[identity] = count + 1
+        digest = hashlib.sha256(f"rototo-ci\x00{identity}\x00{count}".encode())
+        issue["fingerprint"] = digest.hexdigest()[:32]
+    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+
+
+def _lint_issue(d: dict[str, Any], path_prefix: str, introduced: bool = False) -> dict[str, Any]:
+    location = d.get("location") or {}
+    start = ((location.get("range") or {}).get("start") or {}).get("line")
+    entity = json.dumps(d.get("entity") or {}, sort_keys=True)
+    severity = LINT_SEVERITY.get(str(d.get("severity")), "minor")
+    message = str(d.get("message", ""))
+    return _issue(
+        str(d.get("rule", "rototo/lint")),
+        ("introduced: " if introduced else "") + message,
+        path_prefix + str(location.get("path", "rototo-workspace.toml")),
+        (start + 1) if isinstance(start, int) else 1,
+        [entity, message],
+        severity,
+    )
+
+
+def render_lint_gitlab(diagnostics: list[dict[str, Any]], path_prefix: str = "") -> str:
+    """Lint diagnostics (JSON form) as a Code Quality report; paths get `path_prefix`."""
+    return _finish([_lint_issue(d, path_prefix) for d in diagnostics])
+
+
+def _outcome(outcome: Any) -> str:
+    if outcome is None:
+        return "absent"
+    if isinstance(outcome, dict) and "error" in outcome:
+        return f"error ({outcome['error']})"
+    if isinstance(outcome, dict):
+        value = json.dumps(outcome.get("value"), ensure_ascii=False, sort_keys=True)
+        value = value if len(value) <= 60 else value[:59] + "…"
+        return f"{outcome.get('value_key')} = {value}"
+    return str(outcome)
+
+
+def _join(workspace: str, path: str) -> str:
+    return path if workspace in ("", ".") else f"{workspace}/{path}"
+
+
+def _where(ws: dict[str, Any], cell: dict[str, Any]) -> tuple[str, int | None]:
+    """The file and line that explain a resolution change: its own, its target's change,
+    or the target's file."""
+    if cell.get("path"):
+        return str(cell["path"]), cell.get("line")
+    kind = "qualifier" if "qualifier" in cell else "variable"
+    target = f"{kind}://{cell.get(kind)}"
+    for change in ws.get("changes") or []:
+        if change.get("target") == target and change.get("path"):
+            return str(change["path"]), change.get("line")
+    return f"{kind}s/{cell.get(kind)}.toml", 1
+
+
+def render_diff_gitlab(report: dict[str, Any]) -> str:
+    """A diff report (JSON contract) as a Code Quality report.
+
+    Introduced lint findings keep their lint severity; a head that cannot load is a
+    blocker; a broken context is critical; an uncovered change is minor; any other
+    resolution change is info (a behaviour change a reviewer should see).
+    """
+    issues: list[dict[str, Any]] = []
+    for ws in report.get("workspaces") or []:
+        root = str(ws.get("path") or ".")
+        prefix = "" if root in ("", ".") else root + "/"
+        if ws.get("head_loadable") is False:
+            issues.append(
+                _issue(
+                    "rototo/workspace-not-loadable",
+                    f"workspace {root}: the head side has lint errors; applications would "
+                    "refuse it and its resolutions were not computed",
+                    _join(root, "rototo-workspace.toml"),
+                    1,
+                    [],
+                    NOT_LOADABLE,
+                )
+            )
+        for d in (ws.get("lint") or {}).get("introduced") or []:
+            issues.append(_lint_issue(d, prefix, introduced=True))
+        for cell in ws.get("resolutions") or []:
+            kind = str(cell.get("kind") or "changed")
+            target = cell.get("variable") or cell.get("qualifier")
+            path, line = _where(ws, cell)
+            before, after = _outcome(cell.get("before")), _outcome(cell.get("after"))
+            issues.append(
+                _issue(
+                    f"rototo/resolution-{kind}",
+                    f"{target} in context {cell.get('context')}: {before} → {after}",
+                    _join(root, path),
+                    line,
+                    [str(target), str(cell.get("context")), before, after],
+                    BROKEN if kind == "broken" else BEHAVIOUR,
+                )
+            )
+        for item in ws.get("uncovered") or []:
+            witness = item.get("context")
+            shown = (
+                f"a context where it differs: {json.dumps(witness, sort_keys=True)}"
+                if witness is not None
+                else "no context found where it differs"
+            )
+            issues.append(
+                _issue(
+                    "rototo/uncovered-change",
+                    f"{item.get('target')} changes for no declared context ({shown})",
+                    _join(root, str(item.get("path") or "rototo-workspace.toml")),
+                    item.get("line"),
+                    [str(item.get("target")), str(item.get("variable"))],
+                    UNCOVERED,
+                )
+            )
+    return _finish(issues)
