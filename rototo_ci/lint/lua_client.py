@@ -41,11 +41,19 @@ class WorkerStopped(Exception):
         self.reason = reason
 
 
-class BudgetExhausted(Exception):
+class RunStopped(Exception):
+    """Work given to the worker was stopped; `answers` holds those it gave before."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.answers: list[dict[str, Any]] = []
+
+
+class BudgetExhausted(RunStopped):
     """The lint run's time budget for custom Lua is spent."""
 
 
-class FileAbandoned(Exception):
+class FileAbandoned(RunStopped):
     """A file's tasks were stopped too often; its remaining tasks are not run."""
 
 
@@ -235,7 +243,7 @@ class LuaWorker:
                         self._recover()
                         break
         except (FileAbandoned, BudgetExhausted) as stop:
-            stop.answers = answers  # type: ignore[attr-defined]
+            stop.answers = answers
             raise
         return answers
 
