@@ -146,6 +146,53 @@ def infer_context_schema(root: Path) -> dict[str, Any]:
     return schema
 
 
+SAMPLE_CONTEXT = "contexts/example.json"
+SAMPLE_VALUES: dict[str, Any] = {
+    "string": "example",
+    "integer": 1,
+    "number": 1,
+    "boolean": False,
+    "array": [],
+    "null": None,
+}
+
+
+def predicate_hints(root: Path) -> dict[str, Any]:
+    """A value each context attribute could take that makes its predicate true."""
+    from .engine.workspace import Workspace
+
+    if not (root / "rototo-workspace.toml").is_file():
+        return {}
+    hints: dict[str, Any] = {}
+    for qualifier in Workspace.inspect(str(root)).model.qualifiers.values():
+        for p in qualifier.predicates:
+            if p.qualifier_ref is not None or p.attribute in hints:
+                continue
+            if p.op in ("eq", "gte", "lte"):
+                hints[p.attribute] = p.value
+            elif p.op == "in" and isinstance(p.value, list) and p.value:
+                hints[p.attribute] = p.value[0]
+    return hints
+
+
+def sample_context(schema: dict[str, Any], hints: dict[str, Any], prefix: str = "") -> Any:
+    """An object satisfying an inferred context schema, using `hints` where they fit."""
+    out: dict[str, Any] = {}
+    for name, prop in (schema.get("properties") or {}).items():
+        path = f"{prefix}{name}"
+        kind = prop.get("type")
+        kinds = kind if isinstance(kind, list) else [kind]
+        if "object" in kinds:
+            out[name] = sample_context(prop, hints, path + ".")
+        elif path in hints and (kind is None or json_type(hints[path]) in kinds):
+            out[name] = hints[path]
+        elif kinds[0] in SAMPLE_VALUES:
+            out[name] = SAMPLE_VALUES[kinds[0]]
+        else:
+            out[name] = "example"
+    return out
+
+
 def plan(
     root: Path, variables: list[str], qualifiers: list[str], resources: list[str], context: bool
 ) -> list[PlannedWrite]:
@@ -171,6 +218,11 @@ def plan(
             )
             account["properties"].setdefault("plan", {"type": "string"})
         files["schemas/context.schema.json"] = json.dumps(schema, indent=2) + "\n"
+        if not (root / SAMPLE_CONTEXT).exists():
+            hints = predicate_hints(root)
+            if qualifiers:
+                hints.setdefault("account.plan", "enterprise")
+            files[SAMPLE_CONTEXT] = json.dumps(sample_context(schema, hints), indent=2) + "\n"
     return [PlannedWrite(root / rel, text, (root / rel).exists()) for rel, text in files.items()]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -14,7 +15,19 @@ def _version() -> str:
 def build_app():  # type: ignore[no-untyped-def]
     import typer
 
-    from . import comment, diff, fixtures, init, lint, lint_changed, resolve, show, test
+    from . import (
+        comment,
+        completions,
+        diff,
+        fixtures,
+        init,
+        lint,
+        lint_changed,
+        resolve,
+        show,
+        test,
+    )
+    from . import inspect as inspect_cmd
     from . import workspaces as workspaces_cmd
 
     app = typer.Typer(
@@ -44,6 +57,8 @@ def build_app():  # type: ignore[no-untyped-def]
     app.command("fixtures")(fixtures.command)
     app.command("test")(test.command)
     app.command("comment")(comment.command)
+    app.command("inspect")(inspect_cmd.command)
+    app.command("completions")(completions.command)
     app.command("lint-changed")(lint_changed.command)
     app.command("workspaces")(workspaces_cmd.command)
     app.command("render")(__import__("rototo_ci.cli.render", fromlist=["command"]).command)
@@ -85,6 +100,10 @@ def _run(args: list[str]) -> int:
         from .usage import hoist_global_flags, quick_help
 
         args = hoist_global_flags(group, list(args))
+        if os.environ.get("_ROTOTO_COMPLETE"):  # a shell asks for completions
+            from typer._completion_classes import completion_init
+
+            completion_init()
         help_text = quick_help(group, args)
         if help_text is not None:
             print(help_text)
@@ -100,8 +119,6 @@ def _run(args: list[str]) -> int:
         print("rototo: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `rototo lint | head`: the reader left; say nothing more
-        import os
-
         try:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         except (OSError, ValueError):

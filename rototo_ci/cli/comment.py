@@ -28,6 +28,15 @@ def command(
             "--marker", metavar="ID", help="Keep a separate sticky comment per marker id."
         ),
     ] = None,
+    author: Annotated[
+        str | None,
+        typer.Option(
+            "--author",
+            metavar="LOGIN",
+            help="The login that posts the comment (default: the token's user, else "
+            "github-actions[bot]); only its comments are updated.",
+        ),
+    ] = None,
 ) -> int:
     """Create or update one sticky PR comment (token from $GITHUB_TOKEN)."""
     from ..github.client import DEFAULT_API, GitHubClient, GitHubError
@@ -41,6 +50,10 @@ def command(
         fail("give the repository as --repo OWNER/NAME or set GITHUB_REPOSITORY")
     if marker is not None and not re.fullmatch(r"[A-Za-z0-9_.-]+", marker):
         fail("--marker takes letters, digits, '.', '_' and '-'")
+    if author is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]*(\[bot\])?", author):
+        fail("--author takes a GitHub login (letters, digits, '-', optionally '[bot]')")
+    if pr < 1:
+        fail("--pr takes a pull request number")
     try:
         body = body_file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -49,7 +62,7 @@ def command(
 
     client = GitHubClient(token, os.environ.get("GITHUB_API_URL") or DEFAULT_API)
     try:
-        result = upsert_comment(client, repository, pr, body, marker)
+        result = upsert_comment(client, repository, pr, body, marker, author)
     except GitHubError as error:
         if error.status == 403:
             print(
@@ -57,7 +70,9 @@ def command(
                 "a fork PR); the report goes to the job summary instead",
                 file=sys.stderr,
             )
-            write_step_summary(body)
+            from ..render.escape import strip_markers
+
+            write_step_summary(strip_markers(body))
             return 0
         if error.status == 401:
             fail("GitHub rejected the token (401): check GITHUB_TOKEN")

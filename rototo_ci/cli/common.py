@@ -110,3 +110,43 @@ def status_reporter(verb: str, delay: float = 1.0) -> Any:
 
     update.stop = stop  # type: ignore[attr-defined]
     return update
+
+
+def merge_contexts(inputs: list[str] | None, workspace: Any = None) -> dict[str, Any]:
+    """Merge `--context` values left to right.
+
+    An `@FILE` that does not exist relative to the current directory is read relative
+    to the (local) workspace directory, so `@contexts/eu.json` names the workspace's
+    own declared context from anywhere.
+    """
+    from pathlib import Path
+
+    from ..engine.context import merge_context_inputs
+
+    root = getattr(getattr(workspace, "source", None), "root", None)
+    resolved: list[str] = []
+    for text in inputs or []:
+        stripped = text.strip()
+        if root is not None and stripped.startswith("@") and len(stripped) > 1:
+            name = Path(stripped[1:])
+            if not name.is_absolute() and not name.exists() and (Path(root) / name).exists():
+                resolved.append("@" + str(Path(root) / name))
+                continue
+        resolved.append(text)
+    return merge_context_inputs(resolved)
+
+
+def no_contexts_warning(workspace: str) -> str:
+    """The warning for a review that had no context to resolve a workspace on."""
+    where = "the repository root" if workspace in ("", ".") else workspace
+    return (
+        f"workspace {where} declares no contexts, so no resolution was compared: add "
+        "contexts/*.json or fixture suites, or pass --contexts DIR or --context"
+    )
+
+
+def warn_without_contexts(report: Any) -> None:
+    """One stderr warning per reviewed workspace that had no declared context."""
+    for ws in getattr(report, "workspaces", []):
+        if not ws.contexts and ws.status != "removed":
+            print(f"rototo: warning: {no_contexts_warning(ws.path)}", file=sys.stderr)

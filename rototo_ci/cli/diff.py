@@ -9,6 +9,8 @@ from typing import Annotated, Any
 
 import typer
 
+from .selectors import AllowExternalOpt
+
 
 class DiffFormat(StrEnum):
     text = "text"
@@ -163,6 +165,7 @@ def command(
         ),
     ] = FailOn.error,
     color: Annotated[str, typer.Option("--color", help="auto, always or never.")] = "auto",
+    allow_external_extends: AllowExternalOpt = False,
 ) -> None:
     """Review a git range: broken contexts, value changes, rollouts, semantic changes, lint."""
     from ..engine.context import merge_context_inputs
@@ -190,12 +193,16 @@ def command(
                 extra_contexts=extra,
                 cwd=cwd,
                 progress=progress,
+                allow_external_extends=allow_external_extends,
             ),
             context_set,
         )
     finally:
         if progress is not None:
             progress.stop()
+    from .common import warn_without_contexts
+
+    warn_without_contexts(report)
     fmt = DiffFormat.json if json_ else format_
     write_outputs(report, outputs)
     rendered = render_report(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -9,8 +10,11 @@ from typing import Annotated
 import typer
 
 from .selectors import (
+    AllowExternalOpt,
+    JsonOpt,
     QualifierOpt,
     QualifiersOpt,
+    QuietOpt,
     RevOpt,
     SourceArg,
     VariableOpt,
@@ -32,13 +36,16 @@ def command(
         typer.Option("--check", help="Write nothing; exit 1 with a diff when the suite is stale."),
     ] = False,
     rev: RevOpt = None,
+    allow_external_extends: AllowExternalOpt = False,
+    json_: JsonOpt = False,
+    quiet: QuietOpt = False,
 ) -> int:
     """Generate fixture suites: a default case and a case per reachable rule, per variable."""
     from ..engine.workspace import Workspace
     from ..render.escape import one_line
     from ..testing.generate import generate_suite, stale_files, write_suite
 
-    workspace = Workspace.load(source, rev=rev)
+    workspace = Workspace.load(source, rev=rev, allow_external_extends=allow_external_extends)
     runtime = workspace.runtime()
     nothing_chosen = not (variable or variables or qualifier or qualifiers)
     variable_ids = (
@@ -56,20 +63,34 @@ def command(
         print(f"rototo: note: {one_line(note)}", file=sys.stderr)
     if check:
         diffs = stale_files(suite, out)
-        if diffs:
+        if json_:
+            data = {"out": str(out), "cases": suite.cases, "stale": sorted(diffs)}
+            sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        elif diffs:
             for diff in diffs.values():
                 sys.stdout.write(diff)
+        if diffs:
             print(
                 f"rototo: {len(diffs)} fixture file(s) in {out} are stale; run "
                 f"`rototo fixtures --out {out}` and review the diff",
                 file=sys.stderr,
             )
             return 1
-        print(f"fixtures in {out} are up to date ({suite.cases} cases)")
+        if not (json_ or quiet):
+            print(f"fixtures in {out} are up to date ({suite.cases} cases)")
         return 0
     written = write_suite(suite, out)
-    print(
-        f"{suite.cases} cases in {len(suite.files) - 1} fixture files; "
-        f"{len(written)} file(s) written to {out}"
-    )
+    if json_:
+        data = {
+            "out": str(out),
+            "cases": suite.cases,
+            "fixture_files": len(suite.files) - 1,
+            "written": written,
+        }
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    elif not quiet:
+        print(
+            f"{suite.cases} cases in {len(suite.files) - 1} fixture files; "
+            f"{len(written)} file(s) written to {out}"
+        )
     return 0

@@ -34,6 +34,9 @@ def command(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Only list what would be written.")
     ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Do not list the files written.")
+    ] = False,
 ) -> int:
     """Create a workspace or add templates (never overwrites without --force)."""
     from ..scaffold import apply, plan
@@ -45,6 +48,6 @@ def command(
             print(f"would write {write.path}{note}")
         return 0
     apply(writes, force)
-    for write in writes:
+    for write in [] if quiet else writes:
         print(f"wrote {write.path}")
     return 0

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from .selectors import (
+    AllowExternalOpt,
     AuthoritiesOpt,
     AuthorityOpt,
     ColorOpt,
@@ -80,6 +81,7 @@ def command(
     linter: LinterOpt = None,
     linters: LintersOpt = False,
     rev: RevOpt = None,
+    allow_external_extends: AllowExternalOpt = False,
     format_: Annotated[
         LintFormat, typer.Option("--format", "-f", help="Output format.")
     ] = LintFormat.text,
@@ -106,10 +108,10 @@ def command(
         return _render(
             fmt, report, report.diagnostics, None, prefix, [], color, quiet, _relative(missing)
         )
-    opened = open_source(source, rev=rev)
+    opened = open_source(source, rev=rev, allow_external_extends=allow_external_extends)
     # SARIF carries custom rule metadata, which only a fresh lint knows
     use_cache = not no_cache and fmt is not LintFormat.sarif
-    key = cache.tree_key(opened.tree) if use_cache else None
+    key = cache.source_key(opened) if use_cache else None
     hit = cache.load(key) if key else None
     custom: list[dict[str, object]] = []
     if hit is not None:

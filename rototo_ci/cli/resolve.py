@@ -9,11 +9,15 @@ from typing import Annotated, Any
 import typer
 
 from .selectors import (
+    AllowExternalOpt,
     ColorOpt,
+    JsonOpt,
     QualifierOpt,
     QualifiersOpt,
     RevOpt,
     SourceArg,
+    TextJsonFormatOpt,
+    TextOrJson,
     VariableOpt,
     VariablesOpt,
 )
@@ -36,7 +40,9 @@ def command(
         ),
     ] = None,
     rev: RevOpt = None,
-    json_: Annotated[bool, typer.Option("--json", help="Print traces as JSON.")] = False,
+    allow_external_extends: AllowExternalOpt = False,
+    json_: JsonOpt = False,
+    format_: TextJsonFormatOpt = TextOrJson.text,
     no_validate_context: Annotated[
         bool,
         typer.Option(
@@ -46,17 +52,16 @@ def command(
     color: ColorOpt = "auto",
 ) -> int:
     """Resolve variables or qualifiers for a context (exit 1 when a resolution fails)."""
-    from ..engine.context import merge_context_inputs
     from ..engine.errors import ResolutionError
     from ..engine.resolve import QualifierTrace, VariableTrace
     from ..engine.workspace import Workspace
     from ..render.escape import one_line
-    from .common import fail, output_width, use_color
+    from .common import fail, merge_contexts, output_width, use_color
 
     if not (variable or variables or qualifier or qualifiers):
         fail("choose what to resolve: --variable ID, --variables, --qualifier ID or --qualifiers")
-    ctx = merge_context_inputs(context or [])
-    workspace = Workspace.load(source, rev=rev)
+    workspace = Workspace.load(source, rev=rev, allow_external_extends=allow_external_extends)
+    ctx = merge_contexts(context, workspace)
     runtime = workspace.runtime()
     variable_ids = list(runtime.variables) if variables else list(dict.fromkeys(variable or []))
     qualifier_ids = list(runtime.qualifiers) if qualifiers else list(dict.fromkeys(qualifier or []))
@@ -78,7 +83,7 @@ def command(
             qualifier_traces.append(workspace.trace_qualifier(qid, ctx, evaluation=evaluation))
         except ResolutionError as error:
             errors.append(f"qualifier://{qid}: {error}")
-    if json_:
+    if json_ or format_ is TextOrJson.json:
         data: dict[str, Any] = {
             "workspace": workspace.root,
             "variables": [t.to_json() for t in variable_traces],

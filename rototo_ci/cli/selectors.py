@@ -95,6 +95,7 @@ class Selection:
 
 
 # Typer option declarations shared by the commands that take selectors.
+from enum import StrEnum  # noqa: E402
 from typing import Annotated  # noqa: E402
 
 import typer  # noqa: E402
@@ -149,6 +150,14 @@ SourceArg = Annotated[
         "git+https://…, https://…archive; default: search upward.",
     ),
 ]
+AllowExternalOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-external-extends",
+        help="Follow extends that leave the workspace's git repository or name a remote "
+        "source (refused by default: a pull request must not make rototo read elsewhere).",
+    ),
+]
 RevOpt = Annotated[
     str | None,
     typer.Option(
@@ -157,6 +166,16 @@ RevOpt = Annotated[
         help="Read the local workspace from this git revision instead of the working tree.",
     ),
 ]
+
+
+class TextOrJson(StrEnum):
+    text = "text"
+    json = "json"
+
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Short for --format json.")]
+TextJsonFormatOpt = Annotated[TextOrJson, typer.Option("--format", "-f", help="Output format.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing when all is well.")]
 COLOR_CHOICES = ("auto", "always", "never")
 
 

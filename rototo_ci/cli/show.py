@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Any
-
-import typer
+from typing import Any
 
 from .selectors import (
+    AllowExternalOpt,
     AuthoritiesOpt,
     AuthorityOpt,
+    JsonOpt,
     LinterOpt,
     LintersOpt,
     LintRuleOpt,
@@ -21,6 +21,8 @@ from .selectors import (
     ResourcesOpt,
     RevOpt,
     SourceArg,
+    TextJsonFormatOpt,
+    TextOrJson,
     VariableOpt,
     VariablesOpt,
     make_selection,
@@ -85,6 +87,54 @@ def show_data(workspace: Any, selection: Any) -> dict[str, Any]:
     return data
 
 
+def _short(value: Any, limit: int = 100) -> str:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _details(kind: str, item: dict[str, Any]) -> list[str]:
+    """What a selected entity says: a variable's type, values, default and rules; a
+    qualifier's predicates; a resource's objects."""
+    content = item["content"] if isinstance(item["content"], dict) else {}
+    out: list[str] = []
+    if content.get("description"):
+        out.append(f"    {content['description']}")
+    if kind == "variables":
+        out.append(f"    type: {content.get('type', '(missing)')}")
+        values = content.get("values")
+        if isinstance(values, dict):
+            out.append("    values:")
+            out += [f"      {key} = {_short(value)}" for key, value in values.items()]
+        resolve = content.get("resolve") if isinstance(content.get("resolve"), dict) else {}
+        rules = resolve.get("rule") if isinstance(resolve.get("rule"), list) else []
+        out.append("    resolve:")
+        for index, rule in enumerate(rules):
+            rule = rule if isinstance(rule, dict) else {}
+            out.append(
+                f"      rule {index}: if {rule.get('qualifier', '(missing)')} -> "
+                f"{rule.get('value', '(missing)')}"
+            )
+        out.append(f"      default -> {resolve.get('default', '(missing)')}")
+    elif kind == "qualifiers":
+        predicates = content.get("predicate") if isinstance(content.get("predicate"), list) else []
+        out.append("    predicates:")
+        for index, p in enumerate(predicates):
+            p = p if isinstance(p, dict) else {}
+            if p.get("op") == "bucket":
+                detail = f"bucket {_short(p.get('salt'))} range {_short(p.get('range'))}"
+            else:
+                detail = f"{p.get('op', '(missing)')} {_short(p.get('value'))}"
+            out.append(f"      #{index} {p.get('attribute', '(missing)')} {detail}")
+    elif kind == "resources":
+        if content.get("schema"):
+            out.append(f"    schema: {content['schema']}")
+        objects = item.get("objects") or {}
+        if objects:
+            out.append("    objects:")
+            out += [f"      {key} = {_short(value)}" for key, value in objects.items()]
+    return out
+
+
 def command(
     source: SourceArg = None,
     variable: VariableOpt = None,
@@ -100,7 +150,9 @@ def command(
     linter: LinterOpt = None,
     linters: LintersOpt = False,
     rev: RevOpt = None,
-    json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    allow_external_extends: AllowExternalOpt = False,
+    json_: JsonOpt = False,
+    format_: TextJsonFormatOpt = TextOrJson.text,
 ) -> int:
     """Show configured variables, qualifiers, resources, schemas and the lint rule catalog."""
     from ..engine.errors import NotFoundError
@@ -135,7 +187,11 @@ def command(
         )
         and (lint_rules or lint_rule or lint_authority or lint_authorities)
     )
-    workspace = None if catalog_only else Workspace.inspect(source, rev=rev)
+    workspace = (
+        None
+        if catalog_only
+        else Workspace.inspect(source, rev=rev, allow_external_extends=allow_external_extends)
+    )
     data = show_data(workspace, selection)
     known_rules = {r["rule"] for r in data["lint_rules"]} | {i.rule for i in catalog()}
     missing = selection.unknown(workspace.documents if workspace else [], known_rules)
@@ -145,19 +201,22 @@ def command(
     for authority in lint_authority or []:
         if authority not in authorities:
             raise NotFoundError(f"not found: lint authority {authority}")
-    if json_:
+    if json_ or format_ is TextOrJson.json:
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return 0
     lines: list[str] = []
     if data["workspace"]:
         lines.append(f"workspace {data['workspace']}")
+    detailed = not selection.empty
     for key in ("variables", "qualifiers", "resources"):
         if data[key]:
             lines.append(f"{key}:")
             for item in data[key]:
-                content = item["content"]
-                summary = content.get("type") or content.get("description") or ""
-                lines.append(f"  {item['id']:<32} {item['path']}  {summary}")
+                content = item["content"] if isinstance(item["content"], dict) else {}
+                summary = content.get("type") or ("" if detailed else content.get("description"))
+                lines.append(f"  {item['id']:<32} {item['path']}  {summary or ''}".rstrip())
+                if detailed:
+                    lines += _details(key, item)
     if data["schemas"]:
         lines.append("schemas:")
         lines += [f"  {s['path']}" for s in data["schemas"]]
@@ -167,5 +226,13 @@ def command(
     if data["lint_rules"]:
         lines.append("lint rules:")
         lines += [f"  {r['rule']:<52} {r['severity']:<8} {r['title']}" for r in data["lint_rules"]]
-    sys.stdout.write("\n".join(lines) + "\n")
+    from rich.text import Text
+
+    from ..render.console import StringConsole
+    from .common import output_width
+
+    console = StringConsole(False, output_width(sys.stdout))
+    for line in lines:
+        console.print_line(Text(line))
+    sys.stdout.write(console.text())
     return 0

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from .selectors import ColorOpt, RevOpt, SourceArg
+from .selectors import AllowExternalOpt, ColorOpt, JsonOpt, QuietOpt, RevOpt, SourceArg
 
 
 class TestFormat(StrEnum):
@@ -48,24 +48,28 @@ def command(
         Path | None, typer.Option("--junit-xml", metavar="FILE", help="Write JUnit XML here.")
     ] = None,
     rev: RevOpt = None,
-    format_: Annotated[TestFormat, typer.Option("--format", "-f")] = TestFormat.text,
+    allow_external_extends: AllowExternalOpt = False,
+    format_: Annotated[
+        TestFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = TestFormat.text,
+    json_: JsonOpt = False,
+    quiet: QuietOpt = False,
     color: ColorOpt = "auto",
 ) -> int:
     """Run the lint gate, every fixture case and every declared context (exit 1 on failure)."""
-    from ..engine.context import merge_context_inputs
     from ..engine.workspace import Workspace
     from ..files import write_atomic
     from ..testing.contexts import DeclaredContext, directory_contexts
     from ..testing.runner import TestOptions, run_tests
-    from .common import output_width, status_reporter, use_color
+    from .common import merge_contexts, output_width, status_reporter, use_color
     from .lint import repo_prefix
 
+    workspace = Workspace.inspect(source, rev=rev, allow_external_extends=allow_external_extends)
     extra: list[DeclaredContext] = []
     for directory in contexts or []:
         extra += directory_contexts(directory)
     if context:
-        extra.append(DeclaredContext("--context", merge_context_inputs(context)))
-    workspace = Workspace.inspect(source, rev=rev)
+        extra.append(DeclaredContext("--context", merge_contexts(context, workspace)))
     progress = status_reporter("testing")
     try:
         report = run_tests(
@@ -75,10 +79,14 @@ def command(
     finally:
         if progress is not None:
             progress.stop()
+    for warning in report.warnings:
+        print(f"rototo: warning: {warning}", file=sys.stderr)
     if junit_xml is not None:
         from ..render.test_junit import render_junit
 
         write_atomic(junit_xml, render_junit(report))
+    if json_:
+        format_ = TestFormat.json
     if format_ is TestFormat.json:
         sys.stdout.write(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
     elif format_ is TestFormat.github:
@@ -91,7 +99,10 @@ def command(
         from ..render.test_text import render_test_text
 
         text = render_test_text(
-            report, color=use_color(color, sys.stdout), width=output_width(sys.stdout)
+            report,
+            color=use_color(color, sys.stdout),
+            width=output_width(sys.stdout),
+            quiet=quiet,
         )
         sys.stdout.write(text)
     return 1 if report.failed else 0

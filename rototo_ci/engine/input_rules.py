@@ -64,3 +64,24 @@ def pattern_diagnostic(path: str, problem: str) -> Diagnostic:
 
 def extends_diagnostic(path: str, message: str, where: Range | None) -> Diagnostic:
     return _diagnostic(EXTENDS_REFUSED, path, {"kind": "manifest"}, message, where)
+
+
+def extends_findings(documents: list[Any], refused: list[Any]) -> list[Diagnostic]:
+    """One error per refused `extends` entry, located on that entry of the manifest."""
+    from .diagnostics import node_range
+    from .tree import MANIFEST
+
+    manifest: Any = next((d for d in documents if d.kind == "manifest"), None)
+    items: list[Any] = []
+    if manifest is not None and manifest.toml is not None:
+        node = manifest.toml.get("extends")
+        items = list(getattr(node, "items", None) or [])
+    findings = []
+    for refusal in refused:
+        where = None
+        for item in items:
+            if item.plain() == refusal.entry:
+                where = node_range(manifest, item)
+                break
+        findings.append(extends_diagnostic(MANIFEST, refusal.message, where))
+    return findings

@@ -14,8 +14,10 @@ Semantics, as the rototo engine behaves:
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from .errors import ResolutionError
@@ -37,10 +39,45 @@ def fnv1a64(data: bytes) -> int:
 
 
 def canonical(value: Any) -> str:
-    """The text a bucket hashes: strings as they are, anything else as compact JSON."""
+    """The text a bucket hashes: strings as they are, anything else as compact JSON
+    written as the rototo engine writes it (sorted keys, floats in its shortest form)."""
     if isinstance(value, str):
         return value
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _compact_json(value)
+
+
+def json_float(number: float) -> str:
+    """A finite float as the rototo engine writes it: `1e-6`, `0.00001`, `1e+16`, `1.0`
+    (shortest digits; decimal notation from 1e-5 up to 1e16, else an exponent)."""
+    if number == 0:
+        return "-0.0" if math.copysign(1.0, number) < 0 else "0.0"
+    sign = "-" if number < 0 else ""
+    _, digit_tuple, exponent = Decimal(repr(abs(number))).normalize().as_tuple()
+    digits = "".join(str(d) for d in digit_tuple)
+    assert isinstance(exponent, int)
+    length = len(digits)
+    point = length + exponent  # 10^(point-1) <= |number| < 10^point
+    if 0 <= exponent and point <= 16:
+        text = digits + "0" * exponent + ".0"
+    elif 0 < point <= 16:
+        text = digits[:point] + "." + digits[point:]
+    elif -5 < point <= 0:
+        text = "0." + "0" * -point + digits
+    else:
+        mantissa = digits if length == 1 else f"{digits[0]}.{digits[1:]}"
+        text = f"{mantissa}e{point - 1:+d}" if point > 1 else f"{mantissa}e{point - 1}"
+    return sign + text
+
+
+def _compact_json(value: Any) -> str:
+    if isinstance(value, float):
+        return json_float(value)
+    if isinstance(value, dict):
+        items = sorted(value.items())
+        return "{" + ",".join(f"{_compact_json(k)}:{_compact_json(v)}" for k, v in items) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(_compact_json(item) for item in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def bucket_of(salt: str, value: Any) -> int:
@@ -72,19 +109,38 @@ def strict_equal(left: Any, right: Any) -> bool:
     return False
 
 
-def _comparable(left: Any, right: Any) -> bool:
-    """Mixed int/float pairs compare only when the integer is exact as a float."""
-    if isinstance(left, int) and isinstance(right, float):
-        left, right = right, left
-    if isinstance(left, float) and isinstance(right, int):
-        return abs(right) <= 2**53 or int(float(right)) == right
-    return True
+_I64_MIN, _I64_MAX, _U64_MAX = -(2**63), 2**63 - 1, 2**64 - 1
+
+
+def _as_float(number: Any) -> float | None:
+    """A number as the floating-point value it is compared by, or None when an integer
+    does not survive the round trip through a float. The round trip saturates at the
+    64-bit bounds as the rototo engine's casts do, so 2**63 - 1 (which becomes 2**63)
+    still counts as exact while 2**53 + 1 does not."""
+    if isinstance(number, float):
+        return number
+    as_float = float(number)
+    low, high = (_I64_MIN, _I64_MAX) if _I64_MIN <= number <= _I64_MAX else (0, _U64_MAX)
+    back = min(max(int(as_float), low), high)
+    return as_float if back == number else None
+
+
+def _number_pair(left: Any, right: Any) -> tuple[Any, Any] | None:
+    """Two numbers as the rototo engine compares them: integers exactly, anything else as
+    floating point; None when an integer is not exact as a float (nothing holds then)."""
+    if isinstance(left, int) and isinstance(right, int):
+        return left, right
+    a, b = _as_float(left), _as_float(right)
+    if a is None or b is None:
+        return None
+    return a, b
 
 
 def json_equal(left: Any, right: Any) -> bool:
-    """Top-level predicate equality: numbers by exact value, everything else strictly."""
+    """Top-level predicate equality: numbers by value (see _number_pair), else strictly."""
     if _is_number(left) and _is_number(right):
-        return _comparable(left, right) and bool(left == right)
+        pair = _number_pair(left, right)
+        return pair is not None and bool(pair[0] == pair[1])
     return strict_equal(left, right)
 
 
@@ -187,8 +243,14 @@ class VariableTrace:
 Compare = Callable[[Any], bool]
 
 
-def _ordered(actual: Any, expected: Any) -> bool:
-    return _is_number(actual) and _comparable(actual, expected)
+def _ordering(test: Callable[[Any, Any], bool], expected: Any) -> Compare:
+    def compare(actual: Any) -> bool:
+        if not _is_number(actual):
+            return False
+        pair = _number_pair(actual, expected)
+        return pair is not None and test(*pair)
+
+    return compare
 
 
 def compile_compare(op: str, expected: Any) -> Compare:
@@ -201,13 +263,13 @@ def compile_compare(op: str, expected: Any) -> Compare:
     if op == "not_in":
         return lambda actual: not any(json_equal(actual, item) for item in expected)
     if op == "gt":
-        return lambda actual: _ordered(actual, expected) and actual > expected
+        return _ordering(lambda a, b: a > b, expected)
     if op == "gte":
-        return lambda actual: _ordered(actual, expected) and actual >= expected
+        return _ordering(lambda a, b: a >= b, expected)
     if op == "lt":
-        return lambda actual: _ordered(actual, expected) and actual < expected
+        return _ordering(lambda a, b: a < b, expected)
     if op == "lte":
-        return lambda actual: _ordered(actual, expected) and actual <= expected
+        return _ordering(lambda a, b: a <= b, expected)
     raise ValueError(f"unknown operator {op}")
 
 

@@ -60,17 +60,32 @@ class Workspace:
     # -- loading ---------------------------------------------------------
     @classmethod
     def inspect(
-        cls, source: str | None = None, *, cwd: Path | None = None, rev: str | None = None
+        cls,
+        source: str | None = None,
+        *,
+        cwd: Path | None = None,
+        rev: str | None = None,
+        allow_external_extends: bool = False,
     ) -> Workspace:
         """Read and lint a workspace without requiring it to be lint-clean."""
-        return cls.from_source(open_source(source, cwd=cwd, rev=rev))
+        opened = open_source(
+            source, cwd=cwd, rev=rev, allow_external_extends=allow_external_extends
+        )
+        return cls.from_source(opened)
 
     @classmethod
     def load(
-        cls, source: str | None = None, *, cwd: Path | None = None, rev: str | None = None
+        cls,
+        source: str | None = None,
+        *,
+        cwd: Path | None = None,
+        rev: str | None = None,
+        allow_external_extends: bool = False,
     ) -> Workspace:
         """Read, lint and compile a workspace; raise WorkspaceError on lint errors."""
-        workspace = cls.inspect(source, cwd=cwd, rev=rev)
+        workspace = cls.inspect(
+            source, cwd=cwd, rev=rev, allow_external_extends=allow_external_extends
+        )
         workspace.runtime()
         return workspace
 
@@ -91,6 +106,10 @@ class Workspace:
         if not any(doc.kind == "manifest" for doc in documents):
             raise WorkspaceError(f"workspace has no {MANIFEST}: {tree.label}")
         model, diagnostics = run_lint(documents)
+        if source.refused:  # extends entries not followed (SPEC §8): errors on the manifest
+            from .input_rules import extends_findings
+
+            diagnostics = [*extends_findings(documents, source.refused), *diagnostics]
         return cls(source, documents, model, diagnostics)
 
     @property
@@ -125,9 +144,9 @@ class Workspace:
         if schema is None:
             return checked
         if self._validator is None:
-            from .schema_patterns import linear_validator
+            from .schema_validation import validator_for_schema
 
-            self._validator = linear_validator(schema.value)
+            self._validator = validator_for_schema(schema.value)
         error = next(iter(self._validator.iter_errors(checked)), None)
         if error is not None:
             from .schema_messages import describe, where

@@ -51,6 +51,11 @@ def tree_key(tree: Tree, extra: str = "") -> str:
     return digest.hexdigest()
 
 
+def source_key(source: Any) -> str:
+    """The cache key of an opened source: its tree plus the extends entries it refused."""
+    return tree_key(source.tree, source.verdict_key())
+
+
 def _range(data: dict[str, Any] | None) -> Range | None:
     if data is None:
         return None

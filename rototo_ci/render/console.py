@@ -10,6 +10,8 @@ import io
 import re
 
 from rich.console import Console
+from rich.padding import Padding
+from rich.text import Text
 
 # Wide enough that no line is ever wrapped; tables only take the room they need.
 UNLIMITED = 1_000_000
@@ -37,6 +39,15 @@ class StringConsole(Console):
             emoji=False,
             markup=False,
         )
+
+    def print_line(self, line: Text) -> None:
+        """Print a line whose leading spaces are its indent; wrapped parts keep the indent."""
+        plain = line.plain
+        indent = len(plain) - len(plain.lstrip(" "))
+        if indent == 0 or self.unlimited:
+            self.print(line)
+        else:
+            self.print(Padding(line[indent:], (0, 0, 0, indent)))
 
     def text(self) -> str:
         return strip_trailing_spaces(self._sink.getvalue())

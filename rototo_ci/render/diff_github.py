@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ..engine.diagnostics import Diagnostic
 from ..review.report import DiffReport, WorkspaceDiff
-from .diff_groups import group_cells, outcome_text, rollout_transitions
+from .diff_groups import group_cells, group_rollouts, outcome_text, rollout_transitions
 from .escape import command_data as escape_data
 from .escape import command_property as escape_property
 
@@ -72,12 +72,21 @@ def _cell_annotations(ws: WorkspaceDiff, prefix: str) -> list[Annotation]:
     """An error per broken group, a notice per other group: on the line that explains it."""
     annotations = []
     sentences = _sentences(ws)
+    at_line: dict[tuple[str | None, int | None], list[str]] = {}
+    for change in ws.changes:
+        if change.summary:
+            at_line.setdefault((change.path, change.line), []).append(change.summary)
+
+    def explain(target: str, path: str | None, line: int | None) -> list[str]:
+        # the target's own changes, else the change on the line the annotation sits on
+        return (sentences.get(target) or at_line.get((path, line)) or [])[:3]
+
     for group in group_cells(ws.resolutions):
         count = len(group.contexts)
         shown = ", ".join(group.contexts[:5]) + (f" +{count - 5} more" if count > 5 else "")
         transition = f"{outcome_text(group.before)} → {outcome_text(group.after, 60)}"
         scheme = "qualifier" if group.qualifier else "variable"
-        lines = sentences.get(f"{scheme}://{group.target}", [])[:3]
+        lines = explain(f"{scheme}://{group.target}", group.path, group.line)
         lines.append(f"{transition} in {shown}")
         broken = group.kind == "broken"
         verb = "breaks" if broken else group.kind if group.kind != "changed" else "changes"
@@ -91,20 +100,19 @@ def _cell_annotations(ws: WorkspaceDiff, prefix: str) -> list[Annotation]:
                 weight=1000 + count if broken else count,
             )
         )
-    at_line: dict[tuple[str | None, int | None], list[str]] = {}
-    for change in ws.changes:
-        if change.summary:
-            at_line.setdefault((change.path, change.line), []).append(change.summary)
-    for rollout in ws.rollouts:
+    for rollout in group_rollouts(ws.rollouts):
         share = f"{rollout.buckets_changed / 100:.2f} %"
+        count = len(rollout.contexts)
+        shown = ", ".join(rollout.contexts[:5]) + (f" +{count - 5} more" if count > 5 else "")
+        expected = " (expected, reshuffled)" if rollout.reshuffled else ""
         annotations.append(
             Annotation(
                 kind="notice",
-                title=f"rototo: {rollout.variable} rollout moves {share} of units",
+                title=f"rototo: {rollout.variable} rollout moves {share} of units{expected}",
                 message="\n".join(
                     [
                         *at_line.get((rollout.path, rollout.line), [])[:2],
-                        f"{rollout.context}: {rollout_transitions(rollout.transitions)}",
+                        f"{rollout_transitions(rollout.transitions)} in {shown}",
                     ]
                 ),
                 file=prefix + ws.file_path(rollout.path) if rollout.path else None,

@@ -23,6 +23,8 @@ NOT_LOADABLE = "blocker"
 BROKEN = "critical"
 UNCOVERED = "minor"
 BEHAVIOUR = "info"
+# a rollout that draws every unit's bucket again moves the most users
+ROLLOUT = {"reshuffled": "major", "moved": "minor", "expanded": "info", "shrunk": "info"}
 
 
 def _issue(
@@ -109,8 +111,9 @@ def render_diff_gitlab(report: dict[str, Any]) -> str:
     """A diff report (JSON contract) as a Code Quality report.
 
     Introduced lint findings keep their lint severity; a head that cannot load is a
-    blocker; a broken context is critical; an uncovered change is minor; any other
-    resolution change is info (a behaviour change a reviewer should see).
+    blocker; a broken context is critical; a reshuffled rollout is major, a moved one
+    minor; an uncovered change is minor; any other resolution change or rollout is
+    info (a behaviour change a reviewer should see).
     """
     issues: list[dict[str, Any]] = []
     for ws in report.get("workspaces") or []:
@@ -143,6 +146,22 @@ def render_diff_gitlab(report: dict[str, Any]) -> str:
                     line,
                     [str(target), str(cell.get("context")), before, after],
                     BROKEN if kind == "broken" else BEHAVIOUR,
+                )
+            )
+        for change in ws.get("changes") or []:
+            rollout = (change.get("detail") or {}).get("rollout")
+            if not isinstance(rollout, dict):
+                continue
+            kind = str(rollout.get("kind") or "changed")
+            summary = change.get("summary") or f"rollout {kind} on {rollout.get('attribute')}"
+            issues.append(
+                _issue(
+                    f"rototo/rollout-{kind}",
+                    f"{change.get('target')}: {summary}",
+                    _join(root, str(change.get("path") or "rototo-workspace.toml")),
+                    change.get("line"),
+                    [str(change.get("target")), json.dumps(rollout, sort_keys=True)],
+                    ROLLOUT.get(kind, "info"),
                 )
             )
         for item in ws.get("uncovered") or []:

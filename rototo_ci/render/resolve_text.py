@@ -99,11 +99,11 @@ def render_resolve_text(
     console = StringConsole(color, width)
     for trace in variables:
         for line in render_variable_trace(trace):
-            console.print(line)
+            console.print_line(line)
     known = {q.id: q for q in qualifiers}
     for qtrace in qualifiers:
         for line in _qualifier_lines(qtrace, "", known, frozenset()):
-            console.print(line)
+            console.print_line(line)
     for error in errors:
         console.print(Text(f"error: {one_line(error)}", style="bold red"))
     return console.text()

@@ -10,8 +10,15 @@ from .console import StringConsole
 from .escape import command_data, command_property, one_line
 
 
-def render_test_text(report: TestReport, color: bool = False, width: int | None = None) -> str:
-    """`width` is the terminal's (the table fits it) or None (nothing is wrapped)."""
+def render_test_text(
+    report: TestReport, color: bool = False, width: int | None = None, quiet: bool = False
+) -> str:
+    """`width` is the terminal's (the table fits it) or None (nothing is wrapped).
+
+    `quiet` prints nothing when every case passed, and only the failures otherwise.
+    """
+    if quiet and not report.failed:
+        return ""
     console = StringConsole(color, width)
     table = Table(title=Text(f"rototo test {one_line(report.workspace)}"), title_justify="left")
     table.add_column("suite")
@@ -24,7 +31,8 @@ def render_test_text(report: TestReport, color: bool = False, width: int | None 
             str(len(cases) - failed),
             Text(str(failed), style="bold red" if failed else "dim"),
         )
-    console.print(table)
+    if not quiet:
+        console.print(table)
     for case in report.failed:
         where = f"{case.file}:{case.line}" if case.file and case.line else case.suite
         console.print(

@@ -45,6 +45,7 @@ class DiffOptions:
     extra_contexts: dict[str, Any] = field(default_factory=dict)
     cwd: Path = field(default_factory=Path.cwd)
     progress: Callable[[str], None] | None = None
+    allow_external_extends: bool = False
 
 
 def _lint_key(d: Diagnostic) -> tuple[str, str, str]:
@@ -93,9 +94,10 @@ def compare_workspace(
     provider: ContextProvider,
     extra: dict[str, Any],
     cwd: Path,
+    allow_external: bool = False,
 ) -> WorkspaceDiff:
-    base = load_side(base_side.opened(subdir), cache, cwd)
-    head = load_side(head_side.opened(subdir), cache, cwd)
+    base = load_side(base_side.opened(subdir), cache, cwd, allow_external)
+    head = load_side(head_side.opened(subdir), cache, cwd, allow_external)
     if not base.present and not head.present:
         raise SourceError(f"no workspace at {subdir or '.'} on either side of the range")
     status = (
@@ -205,7 +207,14 @@ def run_diff(options: DiffOptions, provider: ContextProvider) -> DiffReport:
         if options.progress:
             options.progress(subdir or ".")
         diff = compare_workspace(
-            subdir, base_side, head_side, cache, provider, options.extra_contexts, workdir
+            subdir,
+            base_side,
+            head_side,
+            cache,
+            provider,
+            options.extra_contexts,
+            workdir,
+            options.allow_external_extends,
         )
         workspaces.append(diff)
     return DiffReport(base=base_side.to_json(), head=head_side.to_json(), workspaces=workspaces)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from ..engine.documents import Document, discover, read_and_parse
 from ..engine.errors import RototoError
-from ..engine.sources import OpenedTree, Source, open_layers
-from ..engine.tree import LayeredTree, Tree
+from ..engine.sources import OpenedTree, project
+from ..engine.tree import Tree
 from ..engine.workspace import Workspace
 
 
@@ -57,18 +57,16 @@ class LoadedSide:
         )
 
 
-def load_side(opened: OpenedTree | None, cache: ParseCache, cwd: Path) -> LoadedSide:
+def load_side(
+    opened: OpenedTree | None, cache: ParseCache, cwd: Path, allow_external: bool = False
+) -> LoadedSide:
     if opened is None:
         return LoadedSide(present=False)
     try:
-        layers = open_layers(opened, cwd)
-        tree: Tree = (
-            layers[0].tree
-            if len(layers) == 1
-            else LayeredTree([layer.tree for layer in layers], opened.tree.label)
-        )
+        # parents outside the repository are refused unless the user allowed them
+        source = project(opened, cwd, opened.tree.label, allow_external=allow_external)
+        tree = source.tree
         documents, blobs = cache.documents(tree)
-        source = Source(tree=tree, display=opened.tree.label)
         workspace = Workspace.from_tree(tree, source, documents=documents)
     except RototoError as error:
         return LoadedSide(present=True, error=str(error))

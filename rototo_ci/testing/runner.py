@@ -44,6 +44,7 @@ class TestCase:
 class TestReport:
     workspace: str
     cases: list[TestCase] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # where silence would mislead
 
     @property
     def failed(self) -> list[TestCase]:
@@ -211,8 +212,14 @@ def run_tests(workspace: Workspace, options: TestOptions) -> TestReport:
         return report  # an application would refuse this workspace: nothing resolves
     suites = [(read_suite_from_tree(tree, m), "") for m in suite_manifests(tree)]
     suites += [(suite, label) for suite, _, label in _external_suites(options.fixtures)]
+    for path in options.fixtures:
+        if path.is_dir() and not suite_manifests(DirTree(path)):
+            report.warnings.append(f"no fixture suite (rototo-fixtures.toml) under {path}")
     for suite, label in suites:
         base = label or ("" if suite.directory == "." else suite.directory)
+        if not suite.files:
+            manifest = f"{base}/rototo-fixtures.toml" if base else "rototo-fixtures.toml"
+            report.warnings.append(f"fixture suite {manifest} lists no fixtures: none ran")
         for fixture in suite.files:
             name = f"{base}/{fixture.path}" if base else fixture.path
             if options.progress:
@@ -238,6 +245,11 @@ def run_tests(workspace: Workspace, options: TestOptions) -> TestReport:
                     )
                 )
     contexts = declared_contexts(tree) + options.contexts
+    if len(report.cases) == 1 and not contexts:
+        report.warnings.append(
+            "nothing to test beyond the lint gate: no fixture cases and no declared contexts "
+            "(`rototo fixtures --out DIR` writes suites; contexts/*.json declares contexts)"
+        )
     runtime = workspace.runtime()
     for declared in contexts:
         group = declared.name

@@ -109,3 +109,34 @@ def test_force_color_colours_a_pipe_and_no_color_wins(monkeypatch) -> None:
     monkeypatch.setenv("FORCE_COLOR", "1")
     monkeypatch.setenv("NO_COLOR", "1")
     assert use_color("auto", Tty()) is False
+
+
+@pytest.mark.parametrize(
+    ("command", "flags"),
+    [
+        ("lint", ("--json", "-f, --format", "-q, --quiet", "--color WHEN")),
+        ("resolve", ("--json", "-f, --format", "--color WHEN")),
+        ("show", ("--json", "-f, --format")),
+        ("inspect", ("--json", "-f, --format", "--color WHEN")),
+        ("test", ("--json", "-f, --format", "-q, --quiet", "--color WHEN")),
+        ("fixtures", ("--json", "-q, --quiet")),
+        ("init", ("-q, --quiet",)),
+    ],
+)
+def test_structured_output_and_quiet_flags_are_the_same_everywhere(
+    command: str, flags: tuple[str, ...]
+) -> None:
+    text = run_cli(command, "--help").out
+    for flag in flags:
+        assert flag in text, (command, flag)
+
+
+def test_json_and_format_json_agree(tmp_path) -> None:
+    for args in (["show", str(EXAMPLE)], ["inspect", str(EXAMPLE)], ["test", str(EXAMPLE)]):
+        short = run_cli(*args, "--json")
+        long = run_cli(*args, "--format", "json")
+        assert short.code == long.code == 0, (args, short, long)
+        assert json.loads(short.out) == json.loads(long.out)
+    quiet = run_cli("test", str(EXAMPLE), "-q")
+    assert quiet.code == 0 and quiet.out == ""
+    assert run_cli("init", str(tmp_path / "ws"), "-q").out == ""

@@ -160,8 +160,10 @@ def test_git_relative_extends_stays_in_repository(tmp_path: Path) -> None:
     commit_all(repo_dir, "layers")
     child = Workspace.load(f"git+file://{repo_dir}#main:child")
     assert child.resolve_variable("flag", ON).value is True
-    with pytest.raises(SourceError, match="escapes the repository"):
-        open_source(f"git+file://{repo_dir}#main:escape")
+    # leaving the repository is a lint error on the extends entry, not a read
+    escaped = Workspace.inspect(f"git+file://{repo_dir}#main:escape")
+    refused = [d for d in escaped.diagnostics if d.rule == "rototo-ci/extends-refused"]
+    assert len(refused) == 1 and "leaves the repository" in refused[0].message
 
 
 def test_dir_tree_never_reads_outside(tmp_path: Path) -> None:

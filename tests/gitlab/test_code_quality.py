@@ -206,7 +206,16 @@ def test_diff_gitlab_from_the_json_contract() -> None:
             {
                 "path": ".",
                 "head_loadable": True,
-                "changes": [{"target": "variable://x", "path": "variables/x.toml", "line": 7}],
+                "changes": [
+                    {"target": "variable://x", "path": "variables/x.toml", "line": 7},
+                    {
+                        "target": "qualifier://canary",
+                        "path": "qualifiers/canary.toml",
+                        "line": 4,
+                        "summary": "rollout on account.id: salt a → b (every bucket drawn again)",
+                        "detail": {"rollout": {"kind": "reshuffled", "attribute": "account.id"}},
+                    },
+                ],
                 "resolutions": [
                     {
                         "variable": "x",
@@ -232,6 +241,8 @@ def test_diff_gitlab_from_the_json_contract() -> None:
     issues = validate(render_diff_gitlab(report))
     assert [(i["check_name"], i["severity"], i["location"]["lines"]["begin"]) for i in issues] == [
         ("rototo/resolution-broken", "critical", 7),
+        ("rototo/rollout-reshuffled", "major", 4),
         ("rototo/uncovered-change", "minor", 3),
     ]
+    assert issues[1]["description"].startswith("qualifier://canary: rollout on account.id")
     assert issues[0]["description"] == "x in context contexts/a.json: a = 1 → error (no value)"

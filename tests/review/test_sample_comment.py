@@ -31,7 +31,15 @@ def sample_comment(tmp_path: Path) -> str:
     projects.write_text(
         projects.read_text() + ('\n[[resolve.rule]]\nqualifier = "eu-request"\nvalue = "starter"\n')
     )
-    repo.commit("raise the paid project limit, widen the rollout")
+    residency = repo.root / "config" / "variables" / "data-residency.toml"
+    residency.write_text(
+        residency.read_text().replace(
+            "[[resolve.rule]]",
+            '[[resolve.rule]]\nqualifier = "large-account"\nvalue = "eu"\n\n[[resolve.rule]]',
+            1,
+        )
+    )
+    repo.commit("raise the paid project limit, widen the rollout, large accounts in the EU")
     report = run_diff(DiffOptions(range="HEAD~1..HEAD", cwd=repo.root), context_set)
     return render_markdown(report)
 
@@ -43,3 +51,6 @@ def test_sample_comment_matches_golden(tmp_path: Path) -> None:
     assert body == GOLDEN.read_text()
     assert "| <code>max-projects</code> |" in body
     assert "rototo/variable-rule-selects-default-value" in body
+    # the data-residency fixture cases name no seats: the new first rule breaks them
+    assert "🔴 2 broken contexts" in body.splitlines()[1]
+    assert body.index("Broken contexts") < body.index("Behaviour changes")

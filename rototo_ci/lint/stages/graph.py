@@ -117,7 +117,8 @@ def _duplicates(ctx: LintContext, qualifier: Qualifier) -> None:
             "qualifier-predicate-duplicate",
             qualifier.doc,
             {"kind": "predicate", "qualifier": qualifier.id, "index": index},
-            f"predicate duplicates an earlier predicate: {original + 1}",
+            # the reference names the duplicate's own position, 1-based
+            f"predicate duplicates an earlier predicate: {index + 1}",
             item,
             related=[
                 Related(

@@ -20,13 +20,18 @@ def _resources(ctx: LintContext) -> None:
             continue
         path = resource.schema_path
         if path is None or path not in schema_docs:
-            shown = path if path is not None else resource.schema_node.plain()
+            if path is None:
+                reason = (
+                    f"{resource.schema_node.plain()} is not a relative path inside the workspace"
+                )
+            else:
+                reason = f"schema file not found: {path}"
             resource.valid = False
             out.add(
                 "resource-schema-ref",
                 resource.doc,
                 {"kind": "resource", "id": resource.id},
-                f"resource schema reference is invalid: schema file not found: {shown}",
+                f"resource schema reference is invalid: {reason}",
                 resource.schema_node,
                 stage="reference",
             )

@@ -31,9 +31,10 @@ def schema_error(schema: Any) -> str | None:
 
 
 def validator(schema: Any) -> Any:
-    from ...engine.schema_patterns import linear_validator
+    from ...engine.schema_validation import validator_for_schema
 
-    return linear_validator(schema)  # regular expressions in linear time (SPEC §8)
+    # the reference's type rules; regular expressions in linear time (SPEC §8)
+    return validator_for_schema(schema)
 
 
 def check(ctx: LintContext) -> None:
