@@ -37,7 +37,7 @@ sys.stdout.flush()
 os._exit(0)
 """
 
-_LINT = r"""
+LINT = r"""
 import asyncio, json, os, sys, time
 import rototo
 async def main():
@@ -68,4 +68,16 @@ def resolve_matrix(
 
 
 def lint(root: Path) -> dict[str, Any]:
-    return _run(_LINT, str(root))
+    return _run(LINT, str(root))
+
+
+def resolve_matrix_process(
+    root: Path, contexts: list[dict[str, Any]], variables: list[str], scratch: Path
+) -> dict[str, float]:
+    """The reference's load + cell-by-cell matrix as a whole process (wall, cpu, peak)."""
+    from bench.run import measure
+
+    contexts_path = scratch / "contexts.json"
+    contexts_path.write_text(json.dumps(contexts))
+    argv = [sys.executable, "-c", _RESOLVE_MATRIX, str(root), str(contexts_path)]
+    return measure([*argv, json.dumps(variables)], ok=(0,))

@@ -1,20 +1,30 @@
 """Benchmarks as whole processes, each a ratio against the reference engine in the same run.
 
-    python -m bench.run [--quick] [--repeat N] [--out bench/results/latest.json]
+    python -m bench.run [--quick] [--repeat N] [--only ROW] [--out bench/results/latest.json]
+
+Every figure is the median of N runs of a whole process (start-up included): wall
+seconds, CPU seconds (user + system of that process, from wait4) and its peak
+memory. Ratios are ours / reference, on CPU time (wall beside it); the package's
+.pyc files are compiled before timing.
 
 Rows:
-* lint (cold): `rototo lint WS --format json` vs the reference's inspect+lint, on a
-  5,000-file workspace (3,000 variables, 1,000 qualifiers, 50 resources x 20 objects);
-* diff (few files): `rototo diff A..B --format json` on a 1,000-variable, 21-context repo with
-  5 changed files vs the reference resolving both revisions' full matrices cell by cell;
-* diff (everything): 3,000 variables x 100 contexts, every variable file changed;
+* cold start: `rototo --version`, `rototo --help`;
+* pre-commit: `rototo-hook lint FILE` after an edit (empty lint cache) on a 10-file
+  workspace, against the reference's inspect+lint of the same workspace;
 * resolve (in-process): every variable of a 1,000-variable workspace for one context;
-* cold start: `rototo --version`, and `rototo lint` on a 10-file workspace.
+* lint: `rototo lint WS --format json` on a 5,104-file workspace (3,000 variables,
+  1,000 qualifiers, 50 resources x 20 objects), cold and with a warm cache;
+* diff (few files): `rototo diff A..B --format json` on a 1,000-variable, 21-context
+  repository with 5 changed files, against the reference resolving both revisions'
+  full matrices cell by cell;
+* diff (everything): 3,000 variables x 100 contexts, every variable file changed, in
+  every output format.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import shutil
@@ -31,39 +41,138 @@ from bench import reference
 from bench.generate import context_for, generate
 from bench.repo import build
 
-_SCRIPT = Path(sys.executable).with_name("rototo")
+_BIN = Path(sys.executable).parent
+_SCRIPT = _BIN / "rototo"
 ROTOTO = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "rototo_ci.cli.app"]
+_HOOK = _BIN / "rototo-hook"
+HOOK = [str(_HOOK)] if _HOOK.exists() else [sys.executable, "-m", "rototo_ci.hook"]
+
+Figures = dict[str, float]  # wall, cpu (seconds), peak (MiB)
 
 
-def _time_process(argv: list[str], cwd: Path | None = None, ok: tuple[int, ...] = (0, 1)) -> float:
-    start = time.perf_counter()
-    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if proc.returncode not in ok:
-        raise RuntimeError(f"{' '.join(argv)} exited {proc.returncode}: {proc.stderr[-800:]}")
-    return elapsed
+# A small launcher forks the measured command and reports that process's own figures:
+# measured from the benchmark process itself, the peak would include the benchmark's
+# memory (a forked child's high-water mark starts at its parent's size).
+_LAUNCHER = r"""
+import json, os, sys, time
+out, argv = sys.argv[1], sys.argv[2:]
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(argv[0], argv)
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+wall = time.perf_counter() - start
+with open(out, "w") as handle:
+    json.dump({"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
+               "peak": usage.ru_maxrss / 1024, "code": os.waitstatus_to_exitcode(status)}, handle)
+"""
 
 
-def _median(fn: Callable[[], float], repeat: int) -> float:
-    return statistics.median(fn() for _ in range(repeat))
+def measure(
+    argv: list[str],
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    ok: tuple[int, ...] = (0, 1),
+) -> Figures:
+    """One whole process: wall and CPU seconds and peak memory of that process alone."""
+    with tempfile.TemporaryDirectory() as scratch:
+        result, err_path = Path(scratch) / "figures.json", Path(scratch) / "stderr"
+        with err_path.open("wb") as err:
+            subprocess.run(
+                [sys.executable, "-I", "-S", "-c", _LAUNCHER, str(result), *argv],
+                cwd=cwd,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+                check=True,
+            )
+        figures = json.loads(result.read_text())
+        if figures["code"] not in ok:
+            tail = err_path.read_bytes()[-800:].decode(errors="replace")
+            raise RuntimeError(f"{' '.join(argv)} exited {figures['code']}: {tail}")
+    return {"wall": figures["wall"], "cpu": figures["cpu"], "peak": figures["peak"]}
 
 
-def _reference_process(script_fn: Callable[[], dict[str, Any]]) -> float:
-    start = time.perf_counter()
-    script_fn()
-    return time.perf_counter() - start
+def median(fn: Callable[[], Figures], repeat: int) -> Figures:
+    runs = [fn() for _ in range(repeat)]
+    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
 
 
-def _contexts_of(root: Path) -> list[dict[str, Any]]:
-    return [json.loads(p.read_text()) for p in sorted((root / "contexts").glob("*.json"))]
-
-
-def _row(name: str, ours: float, theirs: float | None, target: str) -> dict[str, Any]:
-    row: dict[str, Any] = {"benchmark": name, "ours_s": round(ours, 4), "target": target}
+def row(
+    name: str, ours: Figures, theirs: Figures | None, target: str, **extra: Any
+) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "benchmark": name,
+        "ours_s": round(ours["wall"], 4),
+        "ours_cpu_s": round(ours["cpu"], 4),
+        "ours_peak_mib": round(ours["peak"], 1),
+        "target": target,
+        **extra,
+    }
     if theirs is not None:
-        row["reference_s"] = round(theirs, 4)
-        row["ratio"] = round(ours / theirs, 4)
-    return row
+        result["reference_s"] = round(theirs["wall"], 4)
+        result["reference_cpu_s"] = round(theirs["cpu"], 4)
+        result["ratio"] = round(ours["cpu"] / theirs["cpu"], 4)
+        result["wall_ratio"] = round(ours["wall"] / theirs["wall"], 4)
+    return result
+
+
+def reference_lint(root: Path) -> Figures:
+    return measure([sys.executable, "-c", reference.LINT, str(root)], ok=(0,))
+
+
+def bench_cold(scratch: Path, repeat: int) -> list[dict[str, Any]]:
+    small = generate(
+        scratch / "small-ws", variables=4, qualifiers=3, resources=0, objects=0, contexts=0
+    )
+    files = sum(1 for p in small.rglob("*") if p.is_file())
+    edited = small / "variables" / "v0.toml"
+    cache_dir = scratch / "hook-cache"
+    env = {**os.environ, "ROTOTO_CACHE_DIR": str(cache_dir)}
+
+    def hook_after_edit() -> Figures:
+        shutil.rmtree(cache_dir, ignore_errors=True)  # an edit: the cache has no entry
+        return measure([*HOOK, "lint", str(edited.relative_to(small))], cwd=small, env=env)
+
+    version = median(lambda: measure([*ROTOTO, "--version"]), repeat)
+    help_ = median(lambda: measure([*ROTOTO, "--help"]), repeat)
+    hook = median(hook_after_edit, repeat)
+    theirs = median(lambda: reference_lint(small), repeat)
+    return [
+        row("rototo --version", version, None, "< 0.1 s"),
+        row("rototo --help", help_, None, "<= 0.1 s"),
+        row(f"pre-commit hook after an edit ({files}-file workspace)", hook, theirs, "<= 1.2"),
+    ]
+
+
+def bench_resolve(scratch: Path, repeat: int) -> list[dict[str, Any]]:
+    from rototo_ci.engine import Workspace
+
+    root = generate(scratch / "resolve-ws", variables=1000, contexts=0)
+    workspace = Workspace.load(str(root))
+    ids = list(workspace.runtime().variables)
+    context = context_for(1)
+
+    def ours() -> Figures:
+        start, cpu = time.perf_counter(), time.process_time()
+        workspace.resolve_all(context)
+        return {"wall": time.perf_counter() - start, "cpu": time.process_time() - cpu, "peak": 0}
+
+    def theirs() -> Figures:
+        seconds = reference.resolve_matrix(root, [context], ids, scratch)["resolve"]
+        return {"wall": seconds, "cpu": seconds, "peak": 0}
+
+    result = row(
+        "resolve 1,000 variables, one context (in-process)",
+        median(ours, repeat),
+        median(theirs, repeat),
+        "<= 0.1",
+    )
+    result.pop("ours_peak_mib")
+    return [result]
 
 
 def bench_lint(scratch: Path, repeat: int, quick: bool) -> list[dict[str, Any]]:
@@ -80,122 +189,86 @@ def bench_lint(scratch: Path, repeat: int, quick: bool) -> list[dict[str, Any]]:
     files = sum(1 for p in root.rglob("*") if p.is_file())
     cache_dir = scratch / "cache"
     env = {**os.environ, "ROTOTO_CACHE_DIR": str(cache_dir)}
+    argv = [*ROTOTO, "lint", str(root), "--format", "json"]
 
-    def ours_cold() -> float:
+    def cold() -> Figures:
         shutil.rmtree(cache_dir, ignore_errors=True)
-        start = time.perf_counter()
-        subprocess.run(
-            [*ROTOTO, "lint", str(root), "--format", "json", "--no-cache"],
-            capture_output=True,
-            env=env,
-        )
-        return time.perf_counter() - start
+        return measure(argv, env=env)
 
-    def ours_warm() -> float:
-        start = time.perf_counter()
-        subprocess.run(
-            [*ROTOTO, "lint", str(root), "--format", "json"], capture_output=True, env=env
-        )
-        return time.perf_counter() - start
-
-    cold = _median(ours_cold, repeat)
-    ours_warm()  # fill the cache
-    warm = _median(ours_warm, repeat)
-    theirs = _median(lambda: _reference_process(lambda: reference.lint(root)), repeat)
+    cold_figures = median(cold, repeat)
+    measure(argv, env=env)  # fill the cache
+    warm = median(lambda: measure(argv, env=env), repeat)
+    theirs = median(lambda: reference_lint(root), repeat)
     return [
-        _row(f"lint cold ({files} files)", cold, theirs, "<= 1.5"),
-        _row(f"lint warm cache ({files} files)", warm, theirs, "<= 0.5"),
+        row(f"lint cold ({files:,} files)", cold_figures, theirs, "<= 0.7"),
+        row(f"lint warm cache ({files:,} files)", warm, theirs, "<= 0.3"),
     ]
+
+
+def _reference_sides(scratch: Path, root: Path, shas: tuple[str, str]) -> list[Path]:
+    sides = []
+    for sha in shas:
+        target_dir = scratch / f"side-{sha[:8]}"
+        subprocess.run(
+            ["git", "-C", str(root), "worktree", "add", "-q", "--detach", str(target_dir), sha],
+            check=True,
+            capture_output=True,
+        )
+        sides.append(target_dir / "config")
+    return sides
 
 
 def bench_diff(scratch: Path, repeat: int, quick: bool) -> list[dict[str, Any]]:
     rows = []
-    cases = [("diff, 5 files changed", 1000, 21, 5, "<= 0.2")]
-    if not quick:
-        cases.append(("diff, everything changed", 3000, 100, None, "<= 15 s"))
-    for name, variables, contexts, changed, target in cases:
-        root = scratch / f"repo-{variables}-{contexts}"
-        base, head = build(root, variables, contexts, changed)
-        ours = _median(
-            lambda root=root, base=base, head=head: _time_process(
-                [*ROTOTO, "diff", f"{base}..{head}", "--format", "json", "--fail-on", "never"],
+    root = scratch / "repo-few"
+    base, head = build(root, 1000, 21, 5)
+    ours = median(
+        lambda: measure(
+            [*ROTOTO, "diff", f"{base}..{head}", "--format", "json", "--fail-on", "never"],
+            cwd=root,
+        ),
+        repeat,
+    )
+    sides = _reference_sides(scratch, root, (base, head))
+    contexts = [json.loads(p.read_text()) for p in sorted((root / "config/contexts").glob("*"))]
+
+    def reference_both() -> Figures:
+        total = {"wall": 0.0, "cpu": 0.0, "peak": 0.0}
+        for side in sides:
+            ids = sorted(p.stem for p in (side / "variables").glob("*.toml"))
+            figures = reference.resolve_matrix_process(side, contexts, ids, scratch)
+            total["wall"] += figures["wall"]
+            total["cpu"] += figures["cpu"]
+            total["peak"] = max(total["peak"], figures["peak"])
+        return total
+
+    theirs = median(reference_both, repeat)
+    label = "diff, 5 files changed (1,000 vars x 21 contexts)"
+    rows.append(row(label, ours, theirs, "<= 0.1"))
+    if quick:
+        return rows
+    root = scratch / "repo-all"
+    base, head = build(root, 3000, 100, None)
+    json_figures: Figures | None = None
+    for fmt in ("json", "text", "markdown", "github", "gitlab"):
+        figures = median(
+            lambda fmt=fmt: measure(
+                [*ROTOTO, "diff", f"{base}..{head}", "--format", fmt, "--fail-on", "never"],
                 cwd=root,
             ),
             repeat,
         )
-        theirs: float | None = None
-        if changed is not None:
-            sides = []
-            for sha in (base, head):
-                target_dir = scratch / f"side-{sha[:8]}"
-                subprocess.run(
-                    [
-                        "git",
-                        "-C",
-                        str(root),
-                        "worktree",
-                        "add",
-                        "-q",
-                        "--detach",
-                        str(target_dir),
-                        sha,
-                    ],
-                    check=True,
-                    capture_output=True,
-                )
-                sides.append(target_dir / "config")
-            ctx = _contexts_of(root / "config")
-
-            def reference_both(sides: list[Path] = sides, ctx: list[Any] = ctx) -> float:
-                start = time.perf_counter()
-                for side in sides:
-                    ids = sorted(p.stem for p in (side / "variables").glob("*.toml"))
-                    reference.resolve_matrix(side, ctx, ids, scratch)
-                return time.perf_counter() - start
-
-            theirs = _median(reference_both, repeat)
-        label = f"{name} ({variables} vars x {contexts} contexts)"
-        rows.append(_row(label, ours, theirs, target))
+        if fmt == "json":
+            json_figures = figures
+            target = "<= 3 s CPU, <= 300 MiB"
+            extra: dict[str, Any] = {}
+        else:
+            assert json_figures is not None
+            target = "<= 2x json"
+            extra = {"vs_json": round(figures["cpu"] / json_figures["cpu"], 3)}
+        label = f"diff, everything changed (3,000 vars x 100 contexts), --format {fmt}"
+        rows.append(row(label, figures, None, target, **extra))
     return rows
-
-
-def bench_resolve(scratch: Path, repeat: int) -> list[dict[str, Any]]:
-    from rototo_ci.engine import Workspace
-
-    root = generate(scratch / "resolve-ws", variables=1000, contexts=0)
-    workspace = Workspace.load(str(root))
-    ids = list(workspace.runtime().variables)
-    context = context_for(1)
-
-    def ours() -> float:
-        start = time.perf_counter()
-        workspace.resolve_all(context)
-        return time.perf_counter() - start
-
-    theirs = statistics.median(
-        reference.resolve_matrix(root, [context], ids, scratch)["resolve"] for _ in range(repeat)
-    )
-    return [
-        _row(
-            "resolve 1,000 variables, one context (in-process)",
-            _median(ours, repeat),
-            theirs,
-            "<= 0.1",
-        )
-    ]
-
-
-def bench_cold(scratch: Path, repeat: int) -> list[dict[str, Any]]:
-    small = generate(
-        scratch / "small-ws", variables=4, qualifiers=3, resources=0, objects=0, contexts=0
-    )
-    version = _median(lambda: _time_process([*ROTOTO, "--version"]), repeat)
-    lint_small = _median(lambda: _time_process([*ROTOTO, "lint", str(small)]), repeat)
-    theirs = _median(lambda: _reference_process(lambda: reference.lint(small)), repeat)
-    return [
-        _row("rototo --version", version, None, "< 0.2 s"),
-        _row("lint a 10-file workspace (pre-commit)", lint_small, theirs, "< 0.5 s"),
-    ]
 
 
 def main() -> None:
@@ -208,6 +281,9 @@ def main() -> None:
     parser.add_argument("--only", choices=["lint", "diff", "resolve", "cold"], action="append")
     args = parser.parse_args()
     chosen = args.only or ["cold", "resolve", "lint", "diff"]
+    import rototo_ci
+
+    compileall.compile_dir(Path(rototo_ci.__file__).parent, quiet=1)  # time .pyc, not compiling
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="rototo-bench-") as scratch_dir:
         scratch = Path(scratch_dir)
@@ -220,13 +296,26 @@ def main() -> None:
         if "diff" in chosen:
             rows += bench_diff(scratch, args.repeat, args.quick)
     width = max(len(r["benchmark"]) for r in rows)
-    print(f"{'benchmark':<{width}}  {'ours':>9}  {'reference':>9}  {'ratio':>7}  target")
+    print(
+        f"{'benchmark':<{width}}  {'wall':>8}  {'cpu':>8}  {'peak MiB':>8}  "
+        f"{'ref cpu':>8}  {'ratio':>7}  target"
+    )
     for r in rows:
-        ref = f"{r['reference_s']:9.3f}" if "reference_s" in r else f"{'-':>9}"
+        ref = f"{r['reference_cpu_s']:8.3f}" if "reference_cpu_s" in r else f"{'-':>8}"
         ratio = f"{r['ratio']:7.3f}" if "ratio" in r else f"{'-':>7}"
-        print(f"{r['benchmark']:<{width}}  {r['ours_s']:9.3f}  {ref}  {ratio}  {r['target']}")
+        if "vs_json" in r:
+            ratio = f"{r['vs_json']:6.2f}x"
+        peak = f"{r['ours_peak_mib']:8.1f}" if "ours_peak_mib" in r else f"{'-':>8}"
+        print(
+            f"{r['benchmark']:<{width}}  {r['ours_s']:8.3f}  {r['ours_cpu_s']:8.3f}  {peak}  "
+            f"{ref}  {ratio}  {r['target']}"
+        )
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"rows": rows, "python": sys.version.split()[0]}, indent=2))
+    machine = f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"
+    args.out.write_text(
+        json.dumps({"rows": rows, "python": sys.version.split()[0], "machine": machine}, indent=2)
+        + "\n"
+    )
     print(f"wrote {args.out}")
 
 

@@ -44,7 +44,7 @@ def local_parents(side: Side, workspace: str, limit: int = 32) -> list[str]:
             continue
         try:
             extends = tomllib.loads(text).get("extends")
-        except tomllib.TOMLDecodeError:
+        except (ValueError, RecursionError):  # bad TOML or a huge integer
             continue
         for entry in extends if isinstance(extends, list) else []:
             if not isinstance(entry, str) or "://" in entry or entry.startswith("/"):

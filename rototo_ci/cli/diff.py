@@ -59,9 +59,9 @@ def terminal_width(stream: Any) -> int | None:
 def render_report(report: Any, fmt: str, *, color: bool = False, width: int | None = None) -> str:
     """One rendering of a report: text, json, markdown or github (annotations)."""
     if fmt == "json":
-        import json
+        from ..render.json_text import dumps
 
-        return json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
+        return dumps(report.to_json())
     if fmt == "markdown":
         from ..render.diff_markdown import render_markdown
 
@@ -205,6 +205,11 @@ def command(
     warn_without_contexts(report)
     fmt = DiffFormat.json if json_ else format_
     write_outputs(report, outputs)
+    if fmt is DiffFormat.json:  # streamed: a large report is never one string in memory
+        from ..render.json_text import write
+
+        write(report.to_json(), sys.stdout)
+        raise typer.Exit(gate_exit_code(report, fail_on))
     rendered = render_report(
         report,
         fmt.value,

@@ -229,7 +229,9 @@ def _render(
     lines_of = lines_of or no_lines
     if fmt is LintFormat.json:
         data = LintReport(report.workspace, report.documents, diagnostics).to_json()
-        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        from ..render.json_text import dumps
+
+        sys.stdout.write(dumps(data))
     elif fmt is LintFormat.sarif:
         from ..render.lint_sarif import render_lint_sarif
 

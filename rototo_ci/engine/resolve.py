@@ -466,6 +466,24 @@ class Evaluation:
             raise ResolutionError(f"variable://{variable_id} selects unknown value: {selected}")
         return VariableResolution(variable_id, selected, compiled.values[selected]), rules
 
+    def selection(self, variable_id: str) -> tuple[str, Any]:
+        """(value key, value) as `variable` selects them, without building rule traces."""
+        compiled = self.runtime.variables.get(variable_id)
+        if compiled is None:
+            raise ResolutionError(f"variable not found: variable://{variable_id}")
+        selected = compiled.default
+        memo = self.memo
+        for _, qualifier_id, value_key in compiled.rules:
+            matched = memo.get(qualifier_id)
+            if matched is None:
+                matched = self.qualifier(qualifier_id)
+            if matched:
+                selected = value_key
+                break
+        if selected not in compiled.values:
+            raise ResolutionError(f"variable://{variable_id} selects unknown value: {selected}")
+        return selected, compiled.values[selected]
+
     def qualifier_traces_for(self, ids: list[str]) -> list[QualifierTrace]:
         """Traces of the given qualifiers and every qualifier they reached, in first-seen order."""
         ordered: list[str] = []

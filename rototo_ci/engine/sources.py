@@ -8,14 +8,8 @@ Plain `http://` and `git+http://` are refused.
 
 from __future__ import annotations
 
-import io
 import re
-import tarfile
-import tempfile
-import tomllib
 import urllib.parse
-import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING
@@ -148,6 +142,7 @@ def _open_repository(path: str) -> pygit2.Repository:
 def _clone_remote(url: str) -> pygit2.Repository:
     import atexit
     import shutil
+    import tempfile
 
     import pygit2
 
@@ -259,6 +254,11 @@ def unpack_archive(data: bytes, subdir: str, label: str) -> MemoryTree:
     Sizes are judged from the entry headers before any content is read, and the
     content is then read in bounded chunks (a header may lie).
     """
+    import io
+    import tarfile
+    import zipfile
+    import zlib
+
     files: dict[str, bytes] = {}
     budget = {"entries": 0, "declared": 0, "read": 0}
 
@@ -396,9 +396,13 @@ def _manifest_extends(opened: OpenedTree) -> list[str]:
     if MANIFEST not in opened.tree.files():  # listing first: a walk past its caps says so
         raise SourceError(f"workspace has no {MANIFEST}: {opened.tree.label}")
     data = opened.tree.read(MANIFEST)
+    if b"extends" not in data and b"\\" not in data:
+        return []  # no key can spell `extends`: spare the TOML import
+    import tomllib
+
     try:
         manifest = tomllib.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # ValueError: a huge integer too
         return []
     extends = manifest.get("extends")
     if not isinstance(extends, list):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +105,8 @@ def store(key: str, documents: list[Document], diagnostics: list[Diagnostic]) ->
         ],
         "diagnostics": [d.to_json() for d in diagnostics],
     }
+    import tempfile
+
     try:
         directory.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(dir=directory, suffix=".tmp")

@@ -54,7 +54,9 @@ def _finish(issues: list[dict[str, Any]]) -> str:
         seen[identity] = count + 1
         digest = hashlib.sha256(f"rototo-ci\x00{identity}\x00{count}".encode())
         issue["fingerprint"] = digest.hexdigest()[:32]
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    from .json_text import dumps
+
+    return dumps(issues, record_depth=1)  # a large report: one issue a line, C encoder
 
 
 def _lint_issue(d: dict[str, Any], path_prefix: str, introduced: bool = False) -> dict[str, Any]:

@@ -112,6 +112,11 @@ class ChangeCollector:
                 after=h.type,
             )
         if b.default != h.default:
+            values: dict[str, Any] = {}
+            if b.values and b.default in b.values:
+                values["before_value"] = b.values[b.default]
+            if h.values and h.default in h.values:
+                values["after_value"] = h.values[h.default]
             self.add(
                 "variable_default_changed",
                 target,
@@ -119,6 +124,7 @@ class ChangeCollector:
                 _key_line(h.doc, _resolve_table(h), "default"),
                 before=b.default,
                 after=h.default,
+                **values,
             )
         old_values, new_values = b.values or {}, h.values or {}
         for key in sorted(old_values.keys() | new_values.keys()):

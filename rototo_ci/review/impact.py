@@ -11,6 +11,7 @@ is byte-identical on both sides cannot change and is not resolved.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,7 @@ from ..engine.documents import CONTEXT_SCHEMA
 from ..engine.errors import RototoError
 from ..engine.model import Model
 from ..engine.resolve import Evaluation
+from ..engine.sccs import strongly_connected
 from ..engine.workspace import Workspace
 from .report import Outcome, ResolutionChange, cell_kind
 
@@ -85,14 +87,85 @@ def qualifier_closure_digest(
     )
 
 
+class ClosureDigests:
+    """One side's closure digests: equal digests on both sides mean byte-identical closures.
+
+    A qualifier's digest covers its file's blob id and the digests of the qualifiers
+    it reads (the members of a reference cycle share one), each computed once, so a
+    variable's digest costs its own rules only: linear in the workspace even for long
+    qualifier chains, where walking every variable's closure is quadratic.
+    """
+
+    def __init__(self, model: Model, blobs: dict[str, str]) -> None:
+        self.model = model
+        self.blobs = blobs
+        self._qualifiers: dict[str, str] | None = None
+        self._resources: dict[str, str] = {}
+
+    def _entry(self, path: str) -> str:
+        return f"{path}\0{self.blobs.get(path, '')}\n"
+
+    def _common(self) -> str:
+        return self._entry(CONTEXT_SCHEMA) if CONTEXT_SCHEMA in self.model.schemas else ""
+
+    def _qualifier_digests(self) -> dict[str, str]:
+        qualifiers = self.model.qualifiers
+        edges = {
+            qid: [p.qualifier_ref for p in q.predicates if p.qualifier_ref]
+            for qid, q in qualifiers.items()
+        }
+        digests: dict[str, str] = {}
+        for members in strongly_connected(edges):  # a component after all it reaches
+            inside = set(members)
+            digest = hashlib.sha256()
+            for qid in sorted(members):
+                digest.update(self._entry(qualifiers[qid].path).encode())
+            reads = sorted({ref for qid in members for ref in edges[qid] if ref not in inside})
+            for ref in reads:
+                digest.update(f"-> {ref} {digests.get(ref, '-')}\n".encode())
+            for qid in members:
+                digests[qid] = digest.hexdigest()
+        return digests
+
+    def _qualifier(self, qualifier_id: str) -> str:
+        if self._qualifiers is None:
+            self._qualifiers = self._qualifier_digests()
+        return f"-> {qualifier_id} {self._qualifiers.get(qualifier_id, '-')}\n"
+
+    def _resource(self, resource_id: str) -> str:
+        if resource_id not in self._resources:
+            resource = self.model.resources.get(resource_id)
+            paths: set[str] = set()
+            if resource is not None:
+                paths.add(resource.doc.path)
+                if resource.schema_path:
+                    paths.add(resource.schema_path)
+                paths.update(obj.doc.path for obj in resource.objects.values())
+            self._resources[resource_id] = "".join(self._entry(p) for p in sorted(paths))
+        return self._resources[resource_id]
+
+    def of(self, variable_id: str) -> str:
+        """The digest of `closure_paths` with their blob ids."""
+        variable = self.model.variables[variable_id]
+        parts = [self._entry(variable.path), self._common()]
+        parts += [self._qualifier(q) for q in sorted({r.qualifier for r in variable.rules})]
+        if variable.resource is not None:
+            parts.append(self._resource(variable.resource))
+        return hashlib.sha256("".join(parts).encode()).hexdigest()
+
+    def of_qualifier(self, qualifier_id: str) -> str:
+        """The digest of `qualifier_closure_paths` with their blob ids."""
+        return self._common() + self._qualifier(qualifier_id)
+
+
 def outcome(evaluation: Evaluation | RototoError, variable_id: str) -> Outcome:
     if isinstance(evaluation, RototoError):
         return {"error": str(evaluation)}
     try:
-        resolution, _ = evaluation.variable(variable_id)
+        value_key, value = evaluation.selection(variable_id)  # no traces: a diff cell needs none
     except RototoError as error:
         return {"error": str(error)}
-    return {"value_key": resolution.value_key, "value": resolution.value}
+    return {"value_key": value_key, "value": value}
 
 
 def qualifier_outcome(evaluation: Evaluation | RototoError, qualifier_id: str) -> Outcome:
@@ -203,16 +276,16 @@ def resolution_changes(
                 )
             )
 
+    base_closures = ClosureDigests(base.model, base_blobs) if base else None
+    head_closures = ClosureDigests(head.model, head_blobs) if head else None
     base_ids = list(base.model.variables) if base else []
     head_ids = list(head.model.variables) if head else []
     for vid in sorted(set(base_ids) | set(head_ids)):
         in_base = base is not None and vid in base.model.variables
         in_head = head is not None and vid in head.model.variables
         if in_base and in_head:
-            assert base is not None and head is not None
-            if closure_digest(base.model, base_blobs, vid) == closure_digest(
-                head.model, head_blobs, vid
-            ):
+            assert base_closures is not None and head_closures is not None
+            if base_closures.of(vid) == head_closures.of(vid):
                 stats.skipped += 1
                 continue
         compare(vid, False, unscoped + by_target.get(f"variable:{vid}", []), in_base, in_head)
@@ -225,10 +298,8 @@ def resolution_changes(
         if not in_base and not in_head:
             continue
         if in_base and in_head:
-            assert base is not None and head is not None
-            if qualifier_closure_digest(base.model, base_blobs, qid) == qualifier_closure_digest(
-                head.model, head_blobs, qid
-            ):
+            assert base_closures is not None and head_closures is not None
+            if base_closures.of_qualifier(qid) == head_closures.of_qualifier(qid):
                 stats.skipped += 1
                 continue
         compare(qid, True, names, in_base, in_head)

@@ -97,6 +97,15 @@ def rollout_sentence(rollout: dict[str, Any]) -> str:
     return f"rollout on {attribute}: {before} → {after}{counts}"
 
 
+def _keyed(d: dict[str, Any], side: str) -> str:
+    """A value key with its value when the change knows it: `small (3)`."""
+    key = value_text(d.get(side))
+    if f"{side}_value" not in d:
+        return key
+    value = value_text(d[f"{side}_value"], 30)
+    return key if value == key else f"{key} ({value})"
+
+
 def _rule_text(rule: dict[str, Any] | None) -> str:
     if not rule:
         return "?"
@@ -136,7 +145,7 @@ def summarize(change: Change) -> str:
     if kind == "variable_type_changed":
         return f"type: {d.get('before')} → {d.get('after')}"
     if kind == "variable_default_changed":
-        return f"default: {value_text(d.get('before'))} → {value_text(d.get('after'))}"
+        return f"default: {_keyed(d, 'before')} → {_keyed(d, 'after')}"
     if kind == "variable_value_added":
         return f"value {d.get('key')} added: {value_text(d.get('after'))}"
     if kind == "variable_value_removed":

@@ -111,7 +111,7 @@ def parse_fixture_file(path: str, text: str, target: str | None = None) -> Fixtu
     """Parse one fixture file; problems become per-file or per-case problems, never raises."""
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+    except (ValueError, RecursionError) as exc:  # TOMLDecodeError, or a huge integer
         return FixtureFile(path, target or "", problem=f"{path} is not valid TOML: {exc}")
     file_target = data.get("target", target or "")
     fixture = FixtureFile(path, str(file_target), str(data.get("description", "")))
@@ -180,7 +180,7 @@ def read_suite_from_tree(tree: Tree, manifest_path: str) -> Suite:
     try:
         text = tree.read(manifest_path).decode("utf-8")
         data = tomllib.loads(text)
-    except (RototoError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (RototoError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise SuiteError(f"cannot read fixture suite {manifest_path}: {exc}") from None
     base = PurePosixPath(manifest_path).parent
     suite = Suite(str(base), data.get("workspace"), [])

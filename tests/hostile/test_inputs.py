@@ -243,3 +243,46 @@ def test_git_tree_bomb(tmp_path: Path, shape: str, command: str) -> None:
     assert result.code == 2, (args, result)
     assert result.err.startswith("rototo: error: git tree"), result.err
     assert result.err.count("\n") == 1
+
+
+def test_huge_integer_in_the_manifest(ws: Path, tmp_path: Path, mode: str, monkeypatch) -> None:
+    (ws / "rototo-workspace.toml").write_text(f"schema_version = 1\nx = {HUGE}\n")
+    result = lint(mode, monkeypatch, tmp_path / "cache", str(ws))
+    assert result.code == 1
+    assert result.rules_at("rototo-workspace.toml") == {"rototo/workspace-manifest-parse-failed"}
+
+
+def test_huge_integer_in_fixture_files(tmp_path: Path) -> None:
+    from ..cli.conftest import EXAMPLE
+
+    ws = tmp_path / "ws"
+    import shutil
+
+    shutil.copytree(EXAMPLE, ws)
+    suite = ws / "tests" / "rototo-fixtures.toml"
+    fixture_path = next((ws / "tests" / "variables").glob("*.toml"))
+    fixture_path.write_text(fixture_path.read_text() + f"\nhuge = {HUGE}\n")
+    result = run_cli("test", str(ws), "--format", "json")
+    assert "Traceback" not in result.err and "internal error" not in result.err
+    assert result.code == 1 and "not valid TOML" in result.out
+    suite.write_text(suite.read_text() + f"\nhuge = {HUGE}\n")
+    result = run_cli("test", str(ws), "--format", "json")
+    assert "Traceback" not in result.err and "internal error" not in result.err
+    assert result.code in (1, 2)
+
+
+def test_existing_hostile_files_give_the_same_verdict_with_the_cache(
+    ws: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """Every broken file of the older hostile suite, linted with the cache on (cold, warm)."""
+    from .test_hostile import WORKSPACE_FILES
+
+    for name, (rel, data, rule) in sorted(WORKSPACE_FILES.items()):
+        if name == "huge string":
+            continue  # 30 MB: slow here; test_hostile covers it without the cache
+        path = ws / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        result = lint("cache", monkeypatch, tmp_path / f"cache-{len(name)}-{name[:4]}", str(ws))
+        assert result.code == 1 and rule in result.rules_at(rel), name
+        path.unlink()

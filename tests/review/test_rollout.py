@@ -151,7 +151,14 @@ def _brute_force(base: Workspace, head: Workspace, context: dict, salt: str) -> 
     return counts
 
 
-@pytest.mark.parametrize("seed", range(4))
+def _seeds(n: int, fast: int) -> list:
+    """The first `fast` seeds run by default, the rest with the slow tests."""
+    return [
+        seed if seed < fast else pytest.param(seed, marks=pytest.mark.slow) for seed in range(n)
+    ]
+
+
+@pytest.mark.parametrize("seed", _seeds(8, 2))
 def test_bucket_impact_equals_brute_force(seed: int, tmp_path: Path) -> None:
     base, head = _sides(seed, tmp_path)
     for plan in ("free", "pro"):
@@ -204,7 +211,7 @@ def test_reshuffled_counts_are_the_expected_ones(tmp_path: Path) -> None:
     assert abs(changed / len(ids) - impact.buckets_changed / 10_000) < 0.04
 
 
-@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("seed", _seeds(6, 2))
 def test_piecewise_outcomes_match_the_reference_engine(seed: int, tmp_path: Path) -> None:
     """Real ids, their buckets computed here; the reference resolves them on both sides."""
     rng = random.Random(seed)

@@ -7,63 +7,72 @@ from typing import TYPE_CHECKING
 
 from ...engine.diagnostics import Related, node_range
 from ...engine.model import Model, Qualifier
+from ...engine.sccs import strongly_connected
 from ...engine.tomlspan import TArray, TTable
 
 if TYPE_CHECKING:
     from ..run import LintContext
 
 
+def cyclic_components(model: Model) -> dict[str, frozenset[str]]:
+    """Each qualifier on a reference cycle -> its strongly connected component (one pass)."""
+    edges = {qid: [r for _, r, _ in q.references] for qid, q in model.qualifiers.items()}
+    result: dict[str, frozenset[str]] = {}
+    for members in strongly_connected(edges):
+        if len(members) > 1 or members[0] in edges[members[0]]:
+            component = frozenset(members)
+            for member in members:
+                result[member] = component
+    return result
+
+
 def _cycles(ctx: LintContext) -> None:
+    """Report every qualifier on a cycle, with the first path back to it a depth-first walk finds.
+
+    Only qualifiers in a cyclic component are walked, and only inside that component:
+    a reference leaving it can never lead back, so the walk visits the component's
+    qualifiers in the same order as a walk of the whole graph would.
+    """
     model, out = ctx.model, ctx.out
+    components = cyclic_components(model)
     for qualifier in model.qualifiers.values():
-        stack = [(qualifier.id, [qualifier.id])]
-        seen: set[str] = set()
-        while stack:
-            current, trail = stack.pop()
-            node = model.qualifiers.get(current)
-            if node is None:
-                continue
-            for _, ref, _ in node.references:
-                if ref == qualifier.id:
-                    # located on the first reference that leads back round the cycle
-                    attribute = next(
-                        a
-                        for _, r, a in qualifier.references
-                        if r == qualifier.id or _reaches(model, r, qualifier.id)
-                    )
-                    if len(trail) == 1:
-                        message, related = f"qualifier references itself: {qualifier.id}", []
-                    else:
-                        message = "qualifier participates in a reference cycle with: " + ", ".join(
-                            sorted(set(trail))
-                        )
-                        related = _cycle_related(model, trail)
-                    out.add(
-                        "qualifier-cycle",
-                        qualifier.doc,
-                        {"kind": "qualifier", "id": qualifier.id},
-                        message,
-                        attribute,
-                        related=related,
-                    )
-                    stack.clear()
-                    break
-                if ref not in seen:
-                    seen.add(ref)
-                    stack.append((ref, [*trail, ref]))
-
-
-def _reaches(model: Model, start: str, goal: str) -> bool:
-    pending, seen = [start], set()
-    while pending:
-        qid = pending.pop()
-        if qid == goal:
-            return True
-        if qid in seen or qid not in model.qualifiers:
+        component = components.get(qualifier.id)
+        if component is None:
             continue
-        seen.add(qid)
-        pending.extend(r for _, r, _ in model.qualifiers[qid].references)
-    return False
+        parent: dict[str, str] = {}
+        stack = [qualifier.id]
+        found: str | None = None
+        while stack and found is None:
+            current = stack.pop()
+            for _, ref, _ in model.qualifiers[current].references:
+                if ref == qualifier.id:
+                    found = current
+                    break
+                if ref in component and ref not in parent:
+                    parent[ref] = current
+                    stack.append(ref)
+        assert found is not None
+        trail = [found]
+        while trail[-1] != qualifier.id:
+            trail.append(parent[trail[-1]])
+        trail.reverse()
+        # located on the first reference that leads back round the cycle
+        attribute = next(a for _, r, a in qualifier.references if r in component)
+        if len(trail) == 1:
+            message, related = f"qualifier references itself: {qualifier.id}", []
+        else:
+            message = "qualifier participates in a reference cycle with: " + ", ".join(
+                sorted(set(trail))
+            )
+            related = _cycle_related(model, trail)
+        out.add(
+            "qualifier-cycle",
+            qualifier.doc,
+            {"kind": "qualifier", "id": qualifier.id},
+            message,
+            attribute,
+            related=related,
+        )
 
 
 def _cycle_related(model: Model, trail: list[str]) -> list[Related]:

@@ -15,26 +15,17 @@ RESERVED_CONTEXT_FIELD = "qualifier"
 
 
 def schema_error(schema: Any) -> str | None:
-    """Why a JSON value is not a usable JSON Schema, or None."""
-    from jsonschema import Draft202012Validator, SchemaError
-    from jsonschema.validators import validator_for
+    """Why a JSON value is not a usable JSON Schema, or None (checked once per distinct schema)."""
+    from ..schema_check import schema_error as checked
 
-    if not isinstance(schema, (dict, bool)):
-        return "a JSON Schema must be an object or a boolean"
-    try:
-        validator_for(schema, default=Draft202012Validator).check_schema(schema)  # type: ignore[arg-type]
-    except SchemaError as error:
-        from ...engine.schema_messages import describe_schema_error
-
-        return describe_schema_error(error)
-    return None
+    return checked(schema)
 
 
 def validator(schema: Any) -> Any:
-    from ...engine.schema_validation import validator_for_schema
+    """A validator for a valid schema, built on first use (once per distinct schema)."""
+    from ..schema_check import LazyValidator
 
-    # the reference's type rules; regular expressions in linear time (SPEC §8)
-    return validator_for_schema(schema)
+    return LazyValidator(schema)
 
 
 def check(ctx: LintContext) -> None:
