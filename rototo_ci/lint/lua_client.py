@@ -126,9 +126,11 @@ class LuaWorker:
 
     # -- messages --------------------------------------------------------------
     def _send(self, message: dict[str, Any]) -> None:
+        self._send_raw(_encode(message) + b"\n")
+
+    def _send_raw(self, data: bytes) -> None:
         proc = self.proc or self._start()
         assert proc.stdin is not None
-        data = json.dumps(message, ensure_ascii=False).encode("utf-8", "surrogatepass") + b"\n"
         try:
             proc.stdin.write(data)
             proc.stdin.flush()
@@ -229,11 +231,13 @@ class LuaWorker:
     def run(self, handler: str, tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """One answer per task, in order. Raises FileAbandoned or BudgetExhausted."""
         answers: list[dict[str, Any]] = []
-        pending = list(tasks)
+        # each task is encoded once; a request carries a few of them
+        pending = [_encode(task) for task in tasks]
+        head = _encode({"op": "run", "handler": handler})[:-1] + b', "tasks": ['
         try:
             while pending:
                 batch = _batch(pending)
-                self._send({"op": "run", "handler": handler, "tasks": batch})
+                self._send_raw(head + b", ".join(batch) + b"]}\n")
                 for task_index in range(len(batch)):
                     try:
                         answers.append(self._receive(TASK_DEADLINE_S))
@@ -270,12 +274,16 @@ def _cpu_seconds(pid: int) -> float | None:
         return None
 
 
-def _batch(pending: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Take the next tasks off `pending`, a few at a time and a bounded size per request."""
+def _encode(message: dict[str, Any]) -> bytes:
+    return json.dumps(message, ensure_ascii=False).encode("utf-8", "surrogatepass")
+
+
+def _batch(pending: list[bytes]) -> list[bytes]:
+    """Take the next encoded tasks off `pending`: a few at a time, a bounded size per request."""
     size = 0
     count = 0
     for task in pending[:BATCH_TASKS]:
-        size += len(json.dumps(task, ensure_ascii=False))
+        size += len(task)
         count += 1
         if size > BATCH_BYTES:
             break
