@@ -124,6 +124,11 @@ def _run(args: list[str]) -> int:
         except (OSError, ValueError):
             pass
         return 141
+    except OSError as error:  # a file we were told to read or write
+        reason = (error.strerror or str(error) or type(error).__name__).lower()
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"rototo: error: {one_line(str(where))}{one_line(reason)}", file=sys.stderr)
+        return 2
     except Exception as error:  # noqa: BLE001 - a traceback is a bug; say so in one line
         # imported here: the engine stays out of --help
         from ..engine.errors import RototoError

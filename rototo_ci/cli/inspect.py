@@ -383,6 +383,11 @@ def command(
             raise NotFoundError(f"not found: lint authority {authority}")
     ctx = merge_contexts(context, workspace) if context else None
     data = inspect_data(workspace, selection, ctx)
+    if ctx is not None and data["runtime"]["status"] != "available":
+        print(
+            "rototo: warning: no traces: the workspace has lint errors, so nothing resolves",
+            file=sys.stderr,
+        )
     if json_ or format_ is InspectFormat.json:
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return 0

@@ -77,6 +77,24 @@ EXAMPLES: dict[str, list[str]] = {
 }
 
 
+# One line per command in `rototo --help` (click would cut the docstring at 45 characters).
+SHORT_HELP = {
+    "lint": "Lint a workspace: built-in and custom Lua rules.",
+    "resolve": "Resolve variables or qualifiers for a context, with traces.",
+    "show": "Show configured entities and the lint rule catalog.",
+    "inspect": "Explain how rototo sees a workspace; traces with --context.",
+    "init": "Create a workspace or add entity templates.",
+    "fixtures": "Write resolution fixture suites, or check they are fresh.",
+    "test": "Run the lint gate, fixture cases and declared contexts.",
+    "diff": "Review a git range behaviourally.",
+    "render": "Render saved diff reports (several merge into one).",
+    "workspaces": "List workspace directories, e.g. for a CI matrix.",
+    "comment": "Create or update the sticky pull request comment.",
+    "lint-changed": "Lint the workspaces holding the given files (pre-commit).",
+    "completions": "Print a shell completion script (bash, zsh, fish).",
+}
+
+
 def _epilog(lines: list[str]) -> str:
     # "\b" keeps click from re-wrapping the example lines
     return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
@@ -102,10 +120,12 @@ def _choices(param: Any) -> list[str]:
 def _polish_command(command: Any, name: str) -> None:
     if not command.epilog and name in EXAMPLES:
         command.epilog = _epilog(EXAMPLES[name])
+    if name in SHORT_HELP:
+        command.short_help = SHORT_HELP[name]
     for param in command.params:
         if param.param_type_name == "argument":
             if param.metavar:
-                param.metavar = param.metavar.strip("[]{}<>")
+                param.metavar = param.metavar.strip("[]{}<>").removesuffix("...").rstrip("…")
             else:
                 param.metavar = (param.name or "ARG").upper()
             param.__class__ = _word_class(type(param), argument=True)
@@ -303,6 +323,15 @@ def _reword(message: str) -> str:
     import re
 
     message = message.removeprefix("Value error, ")
+    match = re.match(r"[Ii]nput should be (?:a valid |an? )?(\w+)", message)
+    if match:  # pydantic's phrasing, from typer's value coercion
+        wanted = {
+            "integer": "a whole number",
+            "number": "a number",
+            "boolean": "true or false",
+            "string": "text",
+        }.get(match.group(1), f"a valid {match.group(1)}")
+        return f"expected {wanted}"
     match = re.fullmatch(r"'(.*)' is not one of (.*)\.?", message, re.S)
     if match:
         choices = [c.strip(" '.") for c in match.group(2).split(",")]

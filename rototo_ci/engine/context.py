@@ -14,7 +14,7 @@ MAX_CONTEXT_DEPTH = 64
 MAX_CONTEXT_BYTES = 16 * 1024 * 1024
 INT_MIN, UINT_MAX = -(2**63), 2**64 - 1
 # a YAML context may share nodes through aliases; what it expands to is bounded
-MAX_YAML_NODES = 200_000
+MAX_YAML_NODES = 50_000
 # digits beyond any 64-bit value, well short of Python's int/str conversion limit
 MAX_INT_DIGITS = 64
 
@@ -96,9 +96,9 @@ def _loads(text: str, where: str) -> Any:
     try:
         return json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int)
     except json.JSONDecodeError as exc:
-        raise ContextError(
-            f"{where} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from None
+        from .schema_messages import describe_json_error
+
+        raise ContextError(f"{where} is not valid JSON: {describe_json_error(exc)}") from None
     except RecursionError:
         raise ContextError(f"{where} is nested too deeply") from None
 
@@ -130,7 +130,17 @@ def parse_yaml_context(text: str, label: str) -> Any:
     """One YAML document, safely: aliases may not expand past MAX_YAML_NODES nodes."""
     import yaml
 
-    loader = _bounded_loader()(text)
+    fast = getattr(yaml, "__with_libyaml__", False)
+    try:
+        if fast:  # count with libyaml's events first: composing is then bounded too
+            _check_yaml_events(text, label)
+    except yaml.YAMLError as exc:
+        from .schema_messages import describe_yaml_error
+
+        raise ContextError(
+            f"context file {label} is not valid YAML: {describe_yaml_error(exc)}"
+        ) from None
+    loader = _bounded_loader(fast)(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -141,7 +151,11 @@ def parse_yaml_context(text: str, label: str) -> Any:
         except IntegerTooLarge as exc:
             raise ContextError(f"context file {label}: {exc}") from None
     except yaml.YAMLError as exc:
-        raise ContextError(f"context file {label} is not valid YAML: {exc}") from None
+        from .schema_messages import describe_yaml_error
+
+        raise ContextError(
+            f"context file {label} is not valid YAML: {describe_yaml_error(exc)}"
+        ) from None
     except RecursionError:
         raise ContextError(f"context file {label} is nested too deeply") from None
     except ValueError as exc:  # a YAML integer Python refuses to convert
@@ -150,16 +164,61 @@ def parse_yaml_context(text: str, label: str) -> Any:
         loader.dispose()
 
 
-_LOADER: Any = None
+_LOADERS: dict[bool, Any] = {}
 
 
-def _bounded_loader() -> Any:
-    """SafeLoader whose integers are refused past MAX_INT_DIGITS before conversion."""
-    global _LOADER
-    if _LOADER is None:
+def _check_yaml_events(text: str, label: str) -> None:
+    """Count distinct and alias-expanded nodes from the event stream, before any composing."""
+    import yaml
+
+    sizes: dict[str, int] = {}  # anchor -> expanded size of its node
+    open_nodes: list[list[Any]] = []  # [anchor, expanded size so far]
+    distinct = 0
+
+    def add(count: int) -> None:
+        if open_nodes:
+            open_nodes[-1][1] += count
+            if open_nodes[-1][1] > MAX_YAML_NODES:
+                raise ContextError(
+                    f"context file {label} expands to more than {MAX_YAML_NODES} YAML nodes "
+                    "(aliases included)"
+                )
+
+    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            if any(anchor == event.anchor for anchor, _ in open_nodes):
+                raise ContextError(f"context file {label} holds a recursive YAML alias")
+            add(sizes.get(event.anchor or "", 1))
+            continue
+        if isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)):
+            distinct += 1
+            if distinct > MAX_YAML_NODES:
+                raise ContextError(
+                    f"context file {label} holds more than {MAX_YAML_NODES} YAML nodes"
+                )
+            if isinstance(event, yaml.ScalarEvent):
+                if event.anchor:
+                    sizes[event.anchor] = 1
+                add(1)
+            else:
+                open_nodes.append([event.anchor, 1])
+        elif isinstance(event, yaml.CollectionEndEvent) and open_nodes:
+            anchor, size = open_nodes.pop()
+            if anchor:
+                sizes[anchor] = size
+            add(size)
+
+
+def _bounded_loader(fast: bool = False) -> Any:
+    """A safe loader whose integers are refused past MAX_INT_DIGITS before conversion.
+
+    `fast`: libyaml composes (the event count was checked first); else the pure
+    Python loader counts nodes as it composes.
+    """
+    if fast not in _LOADERS:
         import yaml
 
-        class BoundedLoader(yaml.SafeLoader):
+        class CBoundedLoader(yaml.CSafeLoader if fast else yaml.SafeLoader):  # type: ignore[misc]
             def construct_yaml_int(self, node: Any) -> int:
                 digits = "".join(ch for ch in str(node.value) if ch.isalnum())
                 if len(digits) > MAX_INT_DIGITS:
@@ -169,9 +228,23 @@ def _bounded_loader() -> Any:
                     )
                 return int(super().construct_yaml_int(node))
 
-        BoundedLoader.add_constructor("tag:yaml.org,2002:int", BoundedLoader.construct_yaml_int)
-        _LOADER = BoundedLoader
-    return _LOADER
+        CBoundedLoader.add_constructor("tag:yaml.org,2002:int", CBoundedLoader.construct_yaml_int)
+        if fast:
+            _LOADERS[fast] = CBoundedLoader
+            return CBoundedLoader
+
+        class BoundedLoader(CBoundedLoader):
+            composed = 0
+
+            def compose_node(self, parent: Any, index: Any) -> Any:
+                # distinct nodes are bounded while composing, so memory is too
+                self.composed += 1
+                if self.composed > MAX_YAML_NODES:
+                    raise ContextError(f"context holds more than {MAX_YAML_NODES} YAML nodes")
+                return super().compose_node(parent, index)
+
+        _LOADERS[fast] = BoundedLoader
+    return _LOADERS[fast]
 
 
 def _check_yaml_expansion(root: Any, label: str) -> None:

@@ -199,6 +199,13 @@ def parse_json_text(text: str) -> Any:
 
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
 MAX_CUSTOM_LINT_BYTES = 1024 * 1024  # a rule file runs in a 16 MiB VM; many may be held
+# SPEC §8 Bounded: a TOML document's parse tree is bounded by its number of values
+MAX_TOML_VALUES = 200_000
+
+
+def _toml_value_bound(text: str) -> int:
+    """An upper bound on the values a TOML text can hold: each follows '=', ',', '[' or '{'."""
+    return text.count("=") + text.count(",") + text.count("[") + text.count("{")
 
 
 def parse_document(doc: Document, data: bytes) -> None:
@@ -231,14 +238,41 @@ def parse_document(doc: Document, data: bytes) -> None:
         except (ValueError, RecursionError) as exc:
             doc.failure = ParseFailure(str(exc), 0, 0, located=False)
         return
+    if _toml_value_bound(text) > MAX_TOML_VALUES:
+        # every value costs a few hundred bytes of spanned tree: refuse before building it
+        doc.failure = ParseFailure(
+            f"file holds more than {MAX_TOML_VALUES} values", 0, 0, located=False
+        )
+        return
     try:
         doc.toml = parse_toml_fast(text)
     except TomlError as exc:
         doc.failure = ParseFailure(
             exc.message, exc.offset, min(exc.end, len(text)), located=exc.located
         )
+        return
     except RecursionError:
         doc.failure = ParseFailure("document is nested too deeply", 0, 0, located=False)
+        return
+    if doc.kind == "manifest":
+        doc.failure = _strict_manifest_failure(doc, text)
+        if doc.failure is not None:
+            doc.toml = None
+
+
+def _strict_manifest_failure(doc: Document, text: str) -> ParseFailure | None:
+    """The reference reads the manifest a second time with a strict TOML 1.0 reader and
+    refuses the workspace when that fails (a line break inside an inline table, say)."""
+    import tomllib
+
+    try:
+        tomllib.loads(text[1:] if text.startswith("\ufeff") else text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        start = doc.lines.offset(int(found.group(1)), int(found.group(2))) if found else 0
+        message = f"not valid TOML 1.0: {str(exc).split(' (at line')[0]}"
+        return ParseFailure(message, start, min(start + 1, len(text)))
+    return None
 
 
 def read_and_parse(doc: Document, tree: Tree) -> None:

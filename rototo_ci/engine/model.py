@@ -55,6 +55,9 @@ class Qualifier:
     # (predicate index, referenced qualifier id, attribute node) for every predicate table
     # reading `qualifier.<id>`, well-formed or not
     references: list[tuple[int, str, TNode]] = field(default_factory=list)
+    # bucket predicates with a bad salt, range or value: still typed against the context
+    # schema by their attribute, as the reference does
+    unsound_buckets: list[Predicate] = field(default_factory=list)
 
     @property
     def path(self) -> str:
@@ -162,6 +165,7 @@ class Projector:
     def __init__(self, documents: list[Document], out: Collector) -> None:
         self.documents = documents
         self.out = out
+        self._unsound_bucket: Predicate | None = None
 
     def project(self) -> Model:
         manifest = next((d for d in self.documents if d.kind == "manifest"), None)
@@ -255,9 +259,12 @@ class Projector:
                 qualifier.references.append(
                     (index, attribute.value[len(QUALIFIER_PREFIX) :], attribute)
                 )
+            self._unsound_bucket = None
             predicate = self._predicate(doc, index, item)
             if predicate is None:
                 qualifier.valid = False
+                if self._unsound_bucket is not None:
+                    qualifier.unsound_buckets.append(self._unsound_bucket)
             else:
                 qualifier.predicates.append(predicate)
         return qualifier
@@ -326,7 +333,10 @@ class Projector:
             return None
         predicate = Predicate(index, attribute, op, start=item.start, end=item.end, node=item)
         if op == "bucket":
-            return self._bucket(doc, entity, item, predicate)
+            checked = self._bucket(doc, entity, item, predicate)
+            if checked is None:
+                self._unsound_bucket = predicate
+            return checked
         assert value_node is not None
         value = value_node.plain()
         if op in ("in", "not_in") and not isinstance(value, list):

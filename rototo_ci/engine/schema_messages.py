@@ -134,3 +134,34 @@ def describe_schema_error(error: Any) -> str:
     else:
         text = describe(error)
     return f"keyword {place}: {text}" if place else text
+
+
+# Python's json module phrases, in our words.
+_JSON_PHRASES = {
+    "Expecting property name enclosed in double quotes": "expected a property name in double "
+    "quotes (no trailing commas, no single quotes)",
+    "Expecting value": "expected a value",
+    "Expecting ',' delimiter": "expected ',' between items",
+    "Expecting ':' delimiter": "expected ':' after a property name",
+    "Extra data": "unexpected text after the JSON value",
+    "Unterminated string starting at": "a string is not closed",
+    "Invalid control character at": "a string holds a raw control character",
+    "Invalid \\escape": "a string holds an invalid backslash escape",
+}
+
+
+def describe_json_error(exc: Any) -> str:
+    """A json.JSONDecodeError as `what, at line L column C`."""
+    msg = str(getattr(exc, "msg", exc))
+    text = _JSON_PHRASES.get(msg, msg[:1].lower() + msg[1:])
+    return f"{text}, at line {getattr(exc, 'lineno', '?')} column {getattr(exc, 'colno', '?')}"
+
+
+def describe_yaml_error(exc: Any) -> str:
+    """A yaml.YAMLError as one line: what the parser expected, and where."""
+    problem = getattr(exc, "problem", None) or getattr(exc, "context", None)
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    text = " ".join(str(problem or "the text cannot be parsed").split())
+    if mark is not None:
+        text += f", at line {mark.line + 1} column {mark.column + 1}"
+    return text

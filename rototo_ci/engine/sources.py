@@ -12,7 +12,7 @@ import re
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from .errors import SourceError
 from .tree import MANIFEST, DirTree, GitTree, LayeredTree, MemoryTree, Tree
@@ -27,6 +27,9 @@ ARCHIVE_MAX_UNPACKED = 64 * 1024 * 1024
 ARCHIVE_MAX_FILE = 16 * 1024 * 1024
 ARCHIVE_MAX_ENTRIES = 10_000
 CHUNK = 64 * 1024
+# git+https / git+ssh sources: what one clone may download
+GIT_CLONE_MAX_BYTES = 256 * 1024 * 1024
+GIT_CLONE_MAX_OBJECTS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -146,10 +149,23 @@ def _clone_remote(url: str) -> pygit2.Repository:
 
     import pygit2
 
+    class Bounded(pygit2.RemoteCallbacks):
+        """Stops a fetch that grows past the clone caps while it downloads."""
+
+        def transfer_progress(self, stats: Any) -> None:
+            if (
+                stats.received_bytes > GIT_CLONE_MAX_BYTES
+                or stats.total_objects > GIT_CLONE_MAX_OBJECTS
+            ):
+                raise SourceError(
+                    f"git source is larger than {GIT_CLONE_MAX_BYTES} bytes or "
+                    f"{GIT_CLONE_MAX_OBJECTS} objects: {url}"
+                )
+
     target = tempfile.mkdtemp(prefix="rototo-git-")
     atexit.register(shutil.rmtree, target, ignore_errors=True)
     try:
-        return pygit2.clone_repository(url, target, bare=True)
+        return pygit2.clone_repository(url, target, bare=True, callbacks=Bounded())
     except (pygit2.GitError, OSError) as exc:
         raise SourceError(f"cannot fetch {url}: {exc}") from None
 

@@ -1,8 +1,10 @@
-"""A TOML 1.0 parser that keeps the source span of every key, value and table.
+"""A TOML parser that keeps the source span of every key, value and table.
 
-Values come out as plain JSON-compatible Python data (datetimes become their
-TOML text); spans are character offsets into the decoded text, so any check
-can point at the exact token.
+It reads the TOML the rototo engine reads: `parse_toml` first asks tomlsyntax for the
+engine's verdict and error span (date-times refused; +0x1, inline-table line breaks and
+\\xHH escapes accepted), then builds the tree. Values come out as plain JSON-compatible
+Python data; spans are character offsets into the decoded text, placed where the
+engine locates them, so any check can point at the exact token.
 """
 
 from __future__ import annotations
@@ -169,6 +171,7 @@ class _Parser:
         # tables defined by a [header] (cannot be defined twice)
         self.defined: set[int] = set()
         self._implicit: list[TTable] = []
+        self._rehomed: set[int] = set()  # dotted-key tables a sub-table header extended
 
     # -- low level -------------------------------------------------------
     def error(self, message: str, offset: int | None = None) -> TomlError:
@@ -286,9 +289,13 @@ class _Parser:
         for key, k_start, k_end in keys[:-1]:
             existed = key in parent.entries
             parent = self.descend(parent, key, k_start, k_end, creating="implicit")
-            if not existed and parent.origin == "implicit":
+            rehomed = parent.origin == "dotted" and id(parent) not in self._rehomed
+            if (not existed and parent.origin == "implicit") or rehomed:
+                # the first sub-table header gives the table its span (for a table made
+                # by dotted keys too, as the rototo engine locates it)
                 parent.start, parent.end = start, table_end
                 self._implicit.append(parent)
+                self._rehomed.add(id(parent))
         key, k_start, k_end = keys[-1]
         entry = parent.entries.get(key)
         if is_array:
@@ -324,10 +331,19 @@ class _Parser:
             return node, TTable(start, table_end)
         raise self.line_error(f"redefinition of table: {key}", start)
 
-    def descend(self, parent: TTable, key: str, k_start: int, k_end: int, creating: str) -> TTable:
+    def descend(
+        self,
+        parent: TTable,
+        key: str,
+        k_start: int,
+        k_end: int,
+        creating: str,
+        span: TNode | None = None,
+    ) -> TTable:
         entry = parent.entries.get(key)
         if entry is None:
-            table = TTable(k_start, k_end, origin=creating)
+            start, end = (span.start, span.end) if span is not None else (k_start, k_end)
+            table = TTable(start, end, origin=creating)
             parent.entries[key] = TEntry(k_start, k_end, table)
             return table
         node = entry.node
@@ -384,13 +400,33 @@ class _Parser:
         node = self.parse_value(depth)
         target = table
         for key, k_start, k_end in keys[:-1]:
-            target = self.descend(target, key, k_start, k_end, creating="dotted")
-            target.end = max(target.end, node.end)
+            # a table made by dotted keys spans the first value assigned through it, as
+            # the rototo engine locates it
+            target = self.descend(
+                target, key, k_start, k_end, creating="dotted", span=self._raw_span(node)
+            )
         key, k_start, k_end = keys[-1]
         if key in target.entries:
             raise self.error(f"duplicate key: {key}", k_start)
         target.entries[key] = TEntry(k_start, k_end, node)
         return self.pos  # the value's true end (an empty string's span is shorter)
+
+    def _raw_span(self, node: TNode) -> TNode:
+        """A value's span as the rototo engine's reader records it: a string without its
+        quotes (and without the newline that may follow opening triple quotes)."""
+        if not (isinstance(node, TScalar) and node.toml_type == "string"):
+            return node
+        text, start, end = self.text, node.start, node.end
+        if end - start <= 1:  # "" and '' are already located on their first quote
+            return node
+        if text.startswith(('"""', "'''"), start) and end - start >= 6:
+            skip = 3
+            if text.startswith("\r\n", start + 3):
+                skip = 5
+            elif text.startswith("\n", start + 3):
+                skip = 4
+            return TNode(start + skip, end - 3)
+        return TNode(start + 1, end - 1)
 
     # -- values ----------------------------------------------------------
     def parse_value(self, depth: int) -> TNode:
@@ -411,6 +447,8 @@ class _Parser:
                 value = self.parse_ml_literal_string()
             else:
                 value = self.parse_literal_string()
+                if self.pos - start == 2:  # '' is located on its first quote, as "" is
+                    return TScalar(start, start + 1, value, "string")
             return TScalar(start, self.pos, value, "string")
         if ch == "[":
             return self.parse_array(depth)

@@ -17,6 +17,7 @@ its UTF-8 bytes, so one character is one byte), and characters in the result.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,13 @@ MAX_DEPTH = 1600
 _I64_MIN, _I64_MAX = -(2**63), 2**63 - 1
 _KEYLIKE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 _HEX = frozenset("0123456789abcdefABCDEF")
+_KEYLIKE_RUN = re.compile(r"[A-Za-z0-9_-]*")
+_BLANK_RUN = re.compile(r"[ \t]*")
+_COMMENT_RUN = re.compile(r"[^\x00-\x08\x0a-\x1f]*")  # tab and DEL are allowed
+_PLAIN_RUNS = {
+    '"': re.compile(r'[^"\\\x00-\x08\x0a-\x1f\x7f]+'),
+    "'": re.compile(r"[^'\x00-\x08\x0a-\x1f\x7f]+"),
+}
 _SINGLE = {
     "=": "=",
     ".": ".",
@@ -102,6 +110,9 @@ class _Tokenizer:
         if pos is None:  # a new document: a UTF-8 byte order mark is skipped
             pos = 3 if data.startswith("\xef\xbb\xbf") else 0
         self.pos = pos
+        # (position, token, position after it) of the last peek, so a peek followed by
+        # a step at the same place tokenizes once
+        self._peeked: tuple[int, _Token | None, int] | None = None
 
     # characters, with CR LF folded into one newline at the CR
     def peek_char(self) -> tuple[int, str] | None:
@@ -126,50 +137,58 @@ class _Tokenizer:
         return False
 
     def current(self) -> int:
-        return min(self.pos, self.n)
+        return self.pos  # never past the end
 
     # tokens
     def step(self) -> _Token | None:
-        got = self.one()
-        if got is None:
+        data, start = self.data, self.pos
+        if start >= self.n:
             return None
-        start, ch = got
+        ch = data[start]
+        if ch == "\r" and data.startswith("\n", start + 1):
+            self.pos = start + 2
+            return _Token("nl", start, start + 2)
+        self.pos = start + 1
         if ch == "\n":
-            return _Token("nl", start, self.current())
+            return _Token("nl", start, start + 1)
+        if ch in _KEYLIKE:
+            self.pos = _KEYLIKE_RUN.match(data, self.pos).end()  # type: ignore[union-attr]
+            return _Token("key", start, self.pos, data[start : self.pos])
+        if ch in _SINGLE:
+            return _Token(ch, start, start + 1)
         if ch in " \t":
-            while self.eatc(" ") or self.eatc("\t"):
-                pass
-            return _Token("ws", start, self.current())
+            self.pos = _BLANK_RUN.match(data, self.pos).end()  # type: ignore[union-attr]
+            return _Token("ws", start, self.pos)
         if ch == "#":
             self._comment_body()
-            return _Token("comment", start, self.current())
-        if ch in _SINGLE:
-            return _Token(ch, start, self.current())
-        if ch == "'":
-            return self._string("'", start)
-        if ch == '"':
-            return self._string('"', start)
-        if ch in _KEYLIKE:
-            while True:
-                nxt = self.peek_char()
-                if nxt is None or nxt[1] not in _KEYLIKE:
-                    break
-                self.one()
-            return _Token("key", start, self.current(), self.data[start : self.current()])
+            return _Token("comment", start, self.pos)
+        if ch == "'" or ch == '"':
+            return self._string(ch, start)
         raise _Refusal(f"unexpected character found: `{_shown(ch)}`", start)
 
     def peek(self) -> _Token | None:
         saved = self.pos
+        if self._peeked is not None and self._peeked[0] == saved:
+            return self._peeked[1]
         try:
-            return self.step()
+            token = self.step()
+            self._peeked = (saved, token, self.pos)
+            return token
         finally:
             self.pos = saved
+
+    def _take_peeked(self) -> bool:
+        """Step over a token already read by peek() at this position."""
+        if self._peeked is not None and self._peeked[0] == self.pos:
+            self.pos = self._peeked[2]
+            return True
+        return False
 
     def eat(self, kind: str) -> _Token | None:
         token = self.peek()
         if token is None or token.kind != kind:
             return None
-        self.step()
+        self._take_peeked()
         return token
 
     def expect(self, kind: str, describe: str) -> _Token:
@@ -201,15 +220,10 @@ class _Tokenizer:
         raise _Refusal(f"expected a table key, found {found}", at, at + len(found))
 
     def eat_whitespace(self) -> None:
-        while self.eatc(" ") or self.eatc("\t"):
-            pass
+        self.pos = _BLANK_RUN.match(self.data, self.pos).end()  # type: ignore[union-attr]
 
     def _comment_body(self) -> None:
-        while True:
-            got = self.peek_char()
-            if got is None or (got[1] != "\t" and got[1] < " "):
-                return
-            self.one()
+        self.pos = _COMMENT_RUN.match(self.data, self.pos).end()  # type: ignore[union-attr]
 
     def eat_comment(self) -> bool:
         if not self.eatc("#"):
@@ -240,7 +254,13 @@ class _Tokenizer:
             multiline = True
         out: list[str] = []
         first = True
+        plain = _PLAIN_RUNS[delim]
         while True:
+            run = plain.match(self.data, self.pos)
+            if run is not None:  # ordinary characters in one step
+                out.append(run.group())
+                self.pos = run.end()
+                first = False
             got = self.one()
             if got is None:
                 raise _Refusal("unterminated string", start)

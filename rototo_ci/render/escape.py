@@ -54,6 +54,7 @@ def command_property(text: str) -> str:
 # some viewers) also on these. Treating all of them as line ends is the safe side.
 _BREAK_CHARS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _BREAKS = re.compile(f"[{_BREAK_CHARS}]")
+_EXOTIC_BREAKS = re.compile(f"[{_BREAK_CHARS[2:]}]")
 # What may precede a command on its line and still be trimmed or ignored by a reader:
 # every Unicode space (Python's and .NET's sets), other C0 controls, and ANSI CSI/OSC
 # sequences (colour codes a log viewer strips before showing the line).
@@ -62,7 +63,6 @@ _ANSI = f"\x1b\\[[0-?]*[ -/]*[@-~]|\x1b\\][^\x07\x1b{_BREAK_CHARS}]*(?:\x07|\x1b
 _SKIP = f"(?:{_ANSI}|(?!\x1b){_SKIP_CLASS}|\x1b(?=[^\\[\\]]))*"
 _SKIP_RE = re.compile(_SKIP)
 _COMMAND_START = re.compile(f"^({_SKIP})(?=::|##\\[)")
-_COMMAND_START_ANY = re.compile(f"(?:(?<=[{_BREAK_CHARS}])|\\A)({_SKIP})(?=::|##\\[)")
 # the end of a line that may still become a command start once more text arrives
 _AMBIGUOUS_TAIL = re.compile("(?::|#|##|\x1b|\x1b\\[[0-?]*[ -/]*|\x1b\\][^\x07\x1b]*\x1b?)")
 BREAKER = "\u200c"  # zero-width non-joiner: not white space for any reader, invisible
@@ -73,11 +73,49 @@ def guard_line(line: str) -> str:
     return _COMMAND_START.sub(lambda m: m.group(1) + BREAKER, line, count=1)
 
 
+# A character before a `::` that proves it is not at its line's start: neither a line
+# break, nor skippable, nor able to end a colour code (`@`..`~`, BEL, backslash).
+def _plain(char: str) -> bool:
+    code = ord(char)
+    return not (
+        code <= 0x20 or 0x40 <= code <= 0x7F or char.isspace() or char in "\u200b\u2060\ufeff"
+    )
+
+
 def guard_text(text: str) -> str:
     """`guard_line` on every line of a block of plain output (any line ending)."""
     if "::" not in text and "##[" not in text:
         return text
-    return _COMMAND_START_ANY.sub(lambda m: m.group(1) + BREAKER, text)
+    # Visit each `::` / `##[` (found at C speed); most are rejected by the character before
+    # them; a line is judged once. Linear in the text, however many tokens it holds.
+    breaks = "\n\r" if _EXOTIC_BREAKS.search(text) is None else _BREAK_CHARS
+    cuts = []
+    for token in ("::", "##["):
+        previous = 0
+        at = text.find(token)
+        while at != -1:
+            if at == 0 or not _plain(text[at - 1]):
+                if previous and _BREAKS.search(text, previous, at) is None:
+                    start = -1  # same line as a token already seen: not its start
+                else:
+                    start = max(text.rfind(c, previous, at) for c in breaks) + 1
+                    if start == 0 and previous:
+                        start = -1  # (cannot happen: a break was found above)
+                if start != -1:
+                    lead = _SKIP_RE.match(text, start)
+                    if lead is not None and lead.end() == at:
+                        cuts.append(at)
+            previous = at
+            at = text.find(token, at + len(token))
+    if not cuts:
+        return text
+    cuts.sort()
+    parts, last = [], 0
+    for at in cuts:
+        parts += [text[last:at], BREAKER]
+        last = at
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 _WORKFLOW_COMMAND = re.compile(
@@ -120,7 +158,8 @@ class _Guard:
         if not text:
             return
         if self.at_start:
-            text, self.held = self.held + text, ""
+            if self.held:
+                text, self.held = self.held + text, ""
         else:
             found = _BREAKS.search(text)
             if found is None:
@@ -130,10 +169,16 @@ class _Guard:
             text = text[found.end() :]
             self.at_start = True
         # `text` starts at a line start
-        cut = max(text.rfind(c) for c in _BREAK_CHARS) + 1  # after the last line break
-        body, tail = text[:cut], text[cut:]
+        if text and text[-1] == "\n":
+            body, tail = text, ""
+        else:
+            cut = max(text.rfind(c) for c in _BREAK_CHARS) + 1  # after the last line break
+            body, tail = text[:cut], text[cut:]
         if body:
             self.emit(guard_text(body))
+        if not tail:
+            self.at_start = True
+            return
         lead = _SKIP_RE.match(tail)
         skipped = lead.end() if lead else 0
         rest = tail[skipped:]

@@ -52,7 +52,10 @@ def _finish(issues: list[dict[str, Any]]) -> str:
         identity = issue.pop("_identity")
         count = seen.get(identity, 0)
         seen[identity] = count + 1
-        digest = hashlib.sha256(f"rototo-ci\x00{identity}\x00{count}".encode())
+        # a non-UTF-8 file name arrives as surrogates: hash its bytes, never refuse it
+        digest = hashlib.sha256(
+            f"rototo-ci\x00{identity}\x00{count}".encode("utf-8", "surrogatepass")
+        )
         issue["fingerprint"] = digest.hexdigest()[:32]
     from .json_text import dumps
 

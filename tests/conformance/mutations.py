@@ -36,6 +36,35 @@ def broken_json(rng: random.Random, files: Files) -> None:
     _edit(rng, files, "schemas/", lambda t: t[: max(1, len(t) // 2)])
 
 
+def malformed_token(rng: random.Random, files: Files) -> None:
+    """A malformed token of some kind (from the malformed-file battery) written into a
+    random line of a TOML file, or a malformed JSON text in place of a schema."""
+    from .malformed import JSON_CASES, TOML_CASES
+
+    if rng.random() < 0.25:
+        _edit(rng, files, "schemas/", lambda t: rng.choice(list(JSON_CASES.values())))
+        return
+
+    def insert(text: str) -> str:
+        lines = text.split("\n")
+        at = rng.randrange(len(lines) + 1)
+        defect = rng.choice(list(TOML_CASES.values())).rstrip("\n")
+        return "\n".join(lines[:at] + [defect] + lines[at:])
+
+    _edit(rng, files, rng.choice(["qualifiers/", "variables/", "resources/", "rototo-"]), insert)
+
+
+def date_time_value(rng: random.Random, files: Files) -> None:
+    """A date or time value: valid TOML 1.0, refused by the reference's reader."""
+    literal = rng.choice(["1979-05-27", "1979-05-27T07:32:00Z", "07:32:00", "1979-05-27 07:32"])
+    _edit(
+        rng,
+        files,
+        rng.choice(["qualifiers/", "variables/", "resources/"]),
+        lambda t: t.replace("schema_version = 1\n", f"schema_version = 1\nwhen = {literal}\n", 1),
+    )
+
+
 def invalid_schema(rng: random.Random, files: Files) -> None:
     path = rng.choice(["schemas/extra.schema.json", "schemas/context.schema.json"])
     if path in files or rng.random() < 0.5:
@@ -213,6 +242,8 @@ def custom_lua(rng: random.Random, files: Files) -> None:
 MUTATIONS = [
     broken_toml,
     broken_json,
+    malformed_token,
+    date_time_value,
     invalid_schema,
     unknown_qualifier,
     unknown_value,

@@ -114,7 +114,7 @@ LAUGHS = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".
 )
 
 YAML_BOMBS = {
-    "billion laughs": (LAUGHS, "more than 200000 YAML nodes"),
+    "billion laughs": (LAUGHS, "more than 50000 YAML nodes"),
     "recursive alias": ("a: &x [1, *x]\n", "recursive YAML alias"),
     "recursive mapping": ("a: &x {b: *x}\n", "recursive YAML alias"),
     "merge-key bomb": (
@@ -125,7 +125,7 @@ YAML_BOMBS = {
             + "}\n"
             for i in range(9)
         ),
-        "more than 200000 YAML nodes",
+        "more than 50000 YAML nodes",
     ),
     "huge integer": (f"account:\n  id: {HUGE}\n", "5000 digits"),
     "huge hex integer": (f"account:\n  id: 0x{'f' * 5000}\n", "digits"),
@@ -286,3 +286,90 @@ def test_existing_hostile_files_give_the_same_verdict_with_the_cache(
         result = lint("cache", monkeypatch, tmp_path / f"cache-{len(name)}-{name[:4]}", str(ws))
         assert result.code == 1 and rule in result.rules_at(rel), name
         path.unlink()
+
+
+def test_context_file_linked_out_of_the_workspace(tmp_path: Path, monkeypatch) -> None:
+    """`rototo test` reports the link as a failed case; `rototo diff` neither crashes nor reads."""
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"account": {"id": "TOPSECRET", "plan": "free"}}')
+    repo = tmp_path / "repo"
+    init_repo(repo)
+    ws = copy_example(repo / "cfg")
+    commit_all(repo, "one")
+    os.symlink(secret, ws / "contexts" / "leak.json")
+    result = run_cli("test", str(ws), "--format", "json")
+    assert result.code == 1 and "TOPSECRET" not in result.out
+    failed = [c for c in json.loads(result.out)["cases"] if not c["passed"]]
+    assert [c["suite"] for c in failed] == ["contexts/leak.json"]
+    assert "escapes" in failed[0]["message"]
+    monkeypatch.chdir(repo)
+    diff = run_cli("diff", "--format", "json")
+    assert diff.code == 0, diff.err
+    assert "TOPSECRET" not in diff.out and "Traceback" not in diff.err
+
+
+def test_wide_yaml_context_is_bounded_in_memory(tmp_path: Path) -> None:
+    from ..cli.conftest import EXAMPLE
+
+    (tmp_path / "wide.yaml").write_text("a:\n" + "- 1\n" * 3_000_000)  # 12 MB, 3M nodes
+    result, peak_kib = run_measured(
+        "resolve", str(EXAMPLE), "--variables", "--context", f"@{tmp_path / 'wide.yaml'}"
+    )
+    assert result.code == 2 and "more than 50000 YAML nodes" in result.err
+    assert result.seconds < 15 and peak_kib < 300 * 1024, (result.seconds, peak_kib)
+
+
+@pytest.mark.parametrize("name", sorted(YAML_BOMBS))
+def test_yaml_bombs_without_libyaml(name: str, monkeypatch) -> None:
+    """The pure-Python loader (no libyaml on the machine) holds the same bounds."""
+    import yaml
+
+    from rototo_ci.engine.context import ContextError, parse_yaml_context
+
+    monkeypatch.setattr(yaml, "__with_libyaml__", False)
+    text, expected = YAML_BOMBS[name]
+    with pytest.raises(ContextError, match=expected.replace("(", r"\(")):
+        parse_yaml_context(text, "bomb.yaml")
+
+
+def test_wide_toml_document_is_bounded(ws: Path, tmp_path: Path) -> None:
+    (ws / "variables" / "wide.toml").write_text(
+        'schema_version = 1\ntype = "list"\n[values]\nx = ['
+        + "1," * 6_000_000
+        + ']\n[resolve]\ndefault = "x"\n'
+    )
+    result, peak_kib = run_measured("lint", str(ws), "--no-cache", "--json")
+    assert result.code == 1 and result.seconds < 15 and peak_kib < 300 * 1024
+    assert result.rules_at("variables/wide.toml") == {"rototo/variable-parse-failed"}
+
+
+def test_remote_git_clone_stops_at_its_size_cap(tmp_path: Path, monkeypatch) -> None:
+    """A git+https source cannot download without bound (checked while the pack arrives)."""
+    from rototo_ci.engine import sources
+    from rototo_ci.engine.errors import SourceError
+
+    repo = tmp_path / "repo"
+    init_repo(repo)
+    copy_example(repo / "cfg")
+    commit_all(repo, "one")
+    monkeypatch.setattr(sources, "GIT_CLONE_MAX_BYTES", 1024)
+    with pytest.raises(SourceError, match="larger than 1024 bytes"):
+        sources._clone_remote(repo.as_uri())  # the same transfer path as https, locally
+    monkeypatch.setattr(sources, "GIT_CLONE_MAX_BYTES", 64 * 1024 * 1024)
+    assert sources._clone_remote(repo.as_uri()).head is not None
+
+
+@pytest.mark.parametrize("fmt", ["text", "github", "sarif", "gitlab"])
+def test_non_utf8_file_name_in_every_lint_format(
+    ws: Path, tmp_path: Path, mode: str, monkeypatch, fmt: str
+) -> None:
+    with open(os.fsencode(ws / "variables") + b"/bad\xff.toml", "wb") as out:
+        out.write(b"schema_version = 1\n")
+    if mode == "cache":
+        monkeypatch.setenv("ROTOTO_CACHE_DIR", str(tmp_path / "cache"))
+        monkeypatch.delenv("ROTOTO_NO_CACHE", raising=False)
+    extra = ["--no-cache"] if mode == "no-cache" else []
+    for _ in range(2 if mode == "cache" else 1):  # cold, then warm
+        result = run_cli("lint", str(ws), "--format", fmt, *extra)
+        assert result.code == 1, result.err
+        assert "internal error" not in result.err and "Traceback" not in result.err

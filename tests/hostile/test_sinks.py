@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -111,7 +112,13 @@ def test_lint_never_forges_a_command(hostile: Path, cache: list[str], fmt: str) 
             assert any("%0A" in data for _, _, data in commands), result.out
             assert result.err.strip(), "the text copy goes to stderr"
         if fmt in ("json", "sarif"):
-            json.loads(result.out)
+            data = json.loads(result.out)
+        if fmt == "sarif":  # file names are percent-encoded URIs
+            for run in data["runs"]:
+                for found in run["results"]:
+                    for location in found["locations"]:
+                        uri = location["physicalLocation"]["artifactLocation"]["uri"]
+                        assert re.fullmatch(r"[A-Za-z0-9/%._~-]*", uri), uri
         if fmt == "text":
             # one finding per line: a hostile path or message never breaks it
             for line in runner_lines(result.out):
@@ -209,3 +216,25 @@ def test_a_hostile_workspace_path_on_the_command_line(tmp_path: Path) -> None:
     for args in (["lint", str(ws), "--format", "github"], ["lint", str(ws / "missing")]):
         result = run_cli(*args)
         assert_no_forged_command(result.out, result.err, _workspace_files(ws))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["show"],
+        ["show", "--lint-rules"],
+        ["inspect"],
+        ["fixtures", "--out", "OUT", "--check"],
+        ["resolve", "--variables"],
+    ],
+    ids=lambda a: " ".join(a),
+)
+def test_other_commands_never_forge_a_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    monkeypatch.setenv("ROTOTO_NO_CACHE", "1")
+    ws = hostile_workspace(tmp_path / "ws", lua=True)
+    args = [str(tmp_path / "out") if a == "OUT" else a for a in args]
+    result = run_cli(args[0], str(ws), *args[1:])
+    assert "Traceback" not in result.err and "internal error" not in result.err, result
+    assert_no_forged_command(result.out, result.err)

@@ -274,6 +274,9 @@ def test_cli_outputs_and_render(
     merged = run_cli("render", str(out_json), str(second), "--format", "json")
     assert [w["path"] for w in json.loads(merged.out)["workspaces"]] == [".", "other"]
     assert json.loads(merged.out)["summary"]["broken"] == 6
+    quality = tmp_path / "quality.json"
+    assert run_cli("diff", "HEAD~1..HEAD", "--output", f"gitlab={quality}").code == 1
+    assert isinstance(json.loads(quality.read_text()), list)
     bad = run_cli("diff", "HEAD~1..HEAD", "--output", "pdf=x.pdf")
     assert bad.code == 2 and "rototo: error: --output" in bad.err
     junk = tmp_path / "junk.json"

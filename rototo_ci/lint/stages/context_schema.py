@@ -186,6 +186,6 @@ def check(ctx: LintContext) -> None:
     if not context_schema.valid:
         return
     for qualifier in qualifiers:
-        for p in qualifier.predicates:
+        for p in [*qualifier.predicates, *qualifier.unsound_buckets]:
             if p.qualifier_ref is None:
                 _check_predicate(ctx, qualifier, p, context_schema.value)

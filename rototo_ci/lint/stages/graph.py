@@ -88,20 +88,16 @@ def _cycle_related(model: Model, trail: list[str]) -> list[Related]:
 
 
 def _comparable_predicate(item: TTable) -> bool:
-    """Duplicates are judged on attribute, op and value (or a bucket salt and range pair)."""
+    """Duplicates are judged on tables with an attribute and an op, and a value (or, for
+    a bucket, a string salt and a range of any shape), as the reference judges them."""
     op = item.get("op")
+    if item.get("attribute") is None or op is None:
+        return False
     if item.get("value") is not None:
         return True
-    if op is not None and op.plain() == "bucket":
-        salt, bounds = item.get("salt"), item.get("range")
-        spec = bounds.plain() if bounds is not None else None
-        return (
-            salt is not None
-            and isinstance(salt.plain(), str)
-            and isinstance(spec, list)
-            and len(spec) == 2
-            and all(isinstance(b, int) for b in spec)
-        )
+    if op.plain() == "bucket":
+        salt = item.get("salt")
+        return salt is not None and isinstance(salt.plain(), str) and "range" in item.entries
     return False
 
 

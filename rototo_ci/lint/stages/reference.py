@@ -56,7 +56,10 @@ def _variables(ctx: LintContext) -> None:
     for variable in model.variables.values():
         table = variable.doc.toml
         assert table is not None
-        if variable.resource is not None and variable.resource not in model.resources:
+        unknown_resource = (
+            variable.resource is not None and variable.resource not in model.resources
+        )
+        if unknown_resource:
             out.add(
                 "variable-unknown-resource",
                 variable.doc,
@@ -64,7 +67,7 @@ def _variables(ctx: LintContext) -> None:
                 f"variable references unknown resource: {variable.resource}",
                 table.get("type"),
             )
-            continue
+        # rules are still checked against the qualifiers, as the reference does
         for rule in variable.rules:
             if rule.qualifier not in model.qualifiers:
                 assert rule.node is not None
@@ -75,6 +78,8 @@ def _variables(ctx: LintContext) -> None:
                     f"rule references unknown qualifier: {rule.qualifier}",
                     rule.node.get("qualifier"),
                 )
+        if unknown_resource:
+            continue
         if variable.resource is not None:
             known = set(model.resources[variable.resource].objects)
             noun = "resource object"
