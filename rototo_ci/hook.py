@@ -171,6 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     cwd = Path.cwd()
     status = 0
+    from .process import tune_gc
+
+    tune_gc()
     for workspace in workspaces_of(args.files, cwd):
         try:
             status = max(status, CHECKS[args.check](workspace, cwd))

@@ -359,7 +359,8 @@ class Evaluation:
         self.memo: dict[str, bool] = {}
         self.traces: dict[str, QualifierTrace] = {}
         self.failures: dict[str, ResolutionError] = {}
-        self._active: list[str] = []
+        # the qualifiers being evaluated, in order (a dict: constant-time membership on long chains)
+        self._active: dict[str, None] = {}
 
     def _lookup(self, path: tuple[str, ...], qualifier_id: str) -> Any:
         current: Any = self.context
@@ -388,16 +389,17 @@ class Evaluation:
         if compiled is None:
             raise ResolutionError(f"qualifier not found: qualifier://{qualifier_id}")
         if qualifier_id in self._active:
-            cycle = " -> ".join([*self._active[self._active.index(qualifier_id) :], qualifier_id])
+            active = list(self._active)
+            cycle = " -> ".join([*active[active.index(qualifier_id) :], qualifier_id])
             raise ResolutionError(f"qualifier cycle: {cycle}")
-        self._active.append(qualifier_id)
+        self._active[qualifier_id] = None
         try:
             value = self._evaluate(compiled)
         except ResolutionError as error:
             self.failures[qualifier_id] = error
             raise
         finally:
-            self._active.pop()
+            self._active.popitem()
         self.memo[qualifier_id] = value
         return value
 

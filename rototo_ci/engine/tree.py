@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -85,6 +84,7 @@ class DirTree:
         self._listed: set[str] = set()
         self._escaping: set[str] = set()
         self._ids: dict[str, str] = {}
+        self._held: dict[str, bytes] = {}
 
     def local_path(self) -> Path | None:
         return self.root
@@ -99,26 +99,34 @@ class DirTree:
     def files(self) -> list[str]:
         if self._files is None:
             found: list[str] = []
-            for dirpath, dirnames, filenames in os.walk(self.root, followlinks=False):
-                base = Path(dirpath)
-                rel_dir = base.relative_to(self.root).as_posix()
-                dirnames[:] = sorted(d for d in dirnames if d != ".git")
-                for name in filenames:
-                    full = base / name
+            # os.scandir: the entry type comes with the listing, no stat per plain file
+            pending = [(str(self.root), "")]
+            while pending:
+                directory, rel_dir = pending.pop()
+                try:
+                    entries = list(os.scandir(directory))
+                except OSError:
+                    continue
+                for entry in entries:
+                    rel = entry.name if not rel_dir else f"{rel_dir}/{entry.name}"
                     try:
-                        st = os.lstat(full)
-                        if stat.S_ISLNK(st.st_mode):
-                            if not self._inside(full):
+                        if entry.is_symlink():
+                            if entry.is_dir():
+                                continue  # a linked directory is neither listed nor entered
+                            if not self._inside(Path(entry.path)):
                                 # listed so that lint can report it; never read
-                                self._escaping.add(name if rel_dir == "." else f"{rel_dir}/{name}")
-                                found.append(name if rel_dir == "." else f"{rel_dir}/{name}")
+                                self._escaping.add(rel)
+                                found.append(rel)
                                 continue
-                            st = os.stat(full)
-                        if not stat.S_ISREG(st.st_mode):
-                            continue
+                            if entry.is_file():  # a link inside the workspace, to a file
+                                found.append(rel)
+                        elif entry.is_dir(follow_symlinks=False):
+                            if entry.name != ".git":
+                                pending.append((entry.path, rel))
+                        elif entry.is_file(follow_symlinks=False):
+                            found.append(rel)
                     except OSError:
                         continue
-                    found.append(name if rel_dir == "." else f"{rel_dir}/{name}")
             self._files = sorted(found)
             self._listed = set(found) - self._escaping
         return self._files
@@ -136,20 +144,26 @@ class DirTree:
         return full
 
     def read(self, path: str) -> bytes:
+        held = self._held.pop(path, None)  # read once already, for its blob id
+        if held is not None:
+            return held
         full = self._path(path)
         try:
-            size = full.stat().st_size
-            if size > MAX_FILE_BYTES:
-                raise SourceError(f"file is too large to read ({size} bytes): {path}")
-            return full.read_bytes()
+            with open(full, "rb") as handle:  # a plain read; the size from the open file
+                size = os.fstat(handle.fileno()).st_size
+                if size > MAX_FILE_BYTES:
+                    raise SourceError(f"file is too large to read ({size} bytes): {path}")
+                return handle.read()
         except OSError as exc:
             raise SourceError(f"cannot read {path}: {exc.strerror or exc}") from exc
 
     def blob_id(self, path: str) -> str:
         cached = self._ids.get(path)
         if cached is None:
-            cached = git_blob_id(self.read(path))
+            data = self.read(path)
+            cached = git_blob_id(data)
             self._ids[path] = cached
+            self._held[path] = data  # the parse that usually follows need not read it again
         return cached
 
 
