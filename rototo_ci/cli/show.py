@@ -232,7 +232,9 @@ def command(
     from .common import output_width
 
     console = StringConsole(False, output_width(sys.stdout))
-    for line in lines:
-        console.print_line(Text(line))
+    from ..render.escape import one_line
+
+    for line in lines:  # entity text is untrusted: one line each, controls made visible
+        console.print_line(Text(one_line(line)))
     sys.stdout.write(console.text())
     return 0

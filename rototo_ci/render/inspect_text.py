@@ -9,6 +9,7 @@ from rich.padding import Padding
 from rich.text import Text
 
 from .console import StringConsole
+from .escape import one_line
 
 LIMIT = 100
 
@@ -46,7 +47,9 @@ class _Out:
         self.console = console
 
     def line(self, indent: int, *parts: Any) -> None:
-        text = Text.assemble(*parts)
+        # workspace text is untrusted: line breaks and control characters made visible
+        safe = [one_line(p) if isinstance(p, str) else (one_line(p[0]), p[1]) for p in parts]
+        text = Text.assemble(*safe)
         self.console.print(Padding(text, (0, 0, 0, indent)) if indent else text)
 
     def section(self, indent: int, title: str, lines: list[str]) -> None:

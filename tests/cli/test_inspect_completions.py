@@ -195,3 +195,18 @@ def test_inspect_a_broken_workspace_says_why_nothing_resolves() -> None:
     assert traced.err == (
         "rototo: warning: no traces: the workspace has lint errors, so nothing resolves\n"
     )
+
+
+def test_show_and_inspect_print_workspace_text_inert(tmp_path) -> None:
+    assert run_cli("init", str(tmp_path / "ws"), "-q", "--variable", "v").code == 0
+    path = tmp_path / "ws" / "variables" / "v.toml"
+    path.write_text(
+        path.read_text().replace(
+            'description = "TODO: describe v"',
+            'description = "one\\n::error::pwned \\u001b[31mred"',
+        )
+    )
+    for args in (["show", "--variable", "v"], ["inspect"]):
+        out = run_cli(*args[:1], str(tmp_path / "ws"), *args[1:]).out
+        assert "one\\n::error::pwned \\x1b[31mred" in out, out
+        assert "\x1b" not in out and not any(line.startswith("::") for line in out.splitlines())
