@@ -142,6 +142,28 @@ def _rollout_rows(ws: WorkspaceDiff) -> list[list[str]]:
     return rows
 
 
+def _uncovered_rows(ws: WorkspaceDiff, repo_paths: bool) -> list[list[str]]:
+    import json
+
+    rows = []
+    for item in ws.uncovered:
+        if item.get("context") is None:
+            witness = "none found by the bounded search"
+        else:
+            transition = f"{outcome_md(item.get('before'))} → {outcome_md(item.get('after'))}"
+            context = json.dumps(item["context"], ensure_ascii=False, sort_keys=True)
+            witness = f"<details><summary>{transition}</summary>{_code(context, 400)}</details>"
+        rows.append(
+            [
+                _code(str(item.get("variable")), 60),
+                _code(str(item.get("target")), 60),
+                _code(where(ws, item.get("path"), item.get("line"), repo_paths), 60),
+                witness,
+            ]
+        )
+    return rows
+
+
 def _workspace_section(ws: WorkspaceDiff, repo_paths: bool) -> Section:
     section = Section()
     add = section.parts.append
@@ -202,6 +224,14 @@ def _workspace_section(ws: WorkspaceDiff, repo_paths: bool) -> Section:
                 priority=2,
             )
         )
+        add("")
+    if ws.uncovered:
+        add(
+            "**Changes no declared context exercises**: a synthesized witness context "
+            "shows what each one changes (add it under `contexts/` to cover it)"
+        )
+        add("")
+        add(Table(["variable", "change", "where", "witness"], _uncovered_rows(ws, repo_paths), 2))
         add("")
     if ws.changes:
         rows = [

@@ -200,6 +200,9 @@ def compare_workspace(
     )
     diff.variables_resolved, diff.variables_skipped = stats.resolved, stats.skipped
     diff.rollouts = rollouts(base_ws, head_ws, diff.changes, contexts, targets)
+    from .uncovered import uncovered_changes
+
+    diff.uncovered = uncovered_changes(base_ws, head_ws, diff.changes, diff.resolutions)
     return diff
 
 

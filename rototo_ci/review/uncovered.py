@@ -1,0 +1,142 @@
+"""Uncovered changes (SPEC §5 view 5): changes no declared context exercises.
+
+For each changed default, value, rule or predicate whose variables show no resolution
+change under the declared contexts, a bounded search over synthesized contexts (the
+fixture synthesizer's cases for both sides) looks for a witness: a context where the
+variable resolves differently on the two sides. Every witness is checked by resolving
+both sides; `context` is None when the search finds none.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from ..engine.errors import RototoError
+from ..engine.model import Model
+from ..engine.resolve import strict_equal
+from ..engine.workspace import Workspace
+from .report import Change, ResolutionChange
+
+VARIABLE_KINDS = {
+    "variable_default_changed",
+    "variable_value_added",
+    "variable_value_removed",
+    "variable_value_changed",
+    "variable_rule_added",
+    "variable_rule_removed",
+    "variable_rule_changed",
+}
+QUALIFIER_KINDS = {
+    "qualifier_predicate_added",
+    "qualifier_predicate_removed",
+    "qualifier_predicate_changed",
+}
+MAX_CANDIDATES = 64  # contexts tried per changed variable
+
+
+def _reached(model: Model, variable_id: str) -> set[str]:
+    """The qualifiers a variable's rules reach, through `qualifier.<id>` references."""
+    todo = [rule.qualifier for rule in model.variables[variable_id].rules]
+    seen: set[str] = set()
+    while todo:
+        qualifier_id = todo.pop()
+        if qualifier_id in seen:
+            continue
+        seen.add(qualifier_id)
+        qualifier = model.qualifiers.get(qualifier_id)
+        if qualifier is not None:
+            todo.extend(p.qualifier_ref for p in qualifier.predicates if p.qualifier_ref)
+    return seen
+
+
+def outcome(workspace: Workspace, variable_id: str, context: Any) -> dict[str, Any]:
+    try:
+        resolution = workspace.resolve_variable(variable_id, context)
+    except RototoError as error:
+        return {"error": str(error)}
+    return {"value_key": resolution.value_key, "value": resolution.value}
+
+
+def differs(before: dict[str, Any], after: dict[str, Any]) -> bool:
+    """Outcomes as `rototo diff` compares them: an error on both sides is no change."""
+    if "error" in before or "error" in after:
+        return ("error" in before) != ("error" in after)
+    return before["value_key"] != after["value_key"] or not strict_equal(
+        before["value"], after["value"]
+    )
+
+
+def _candidates(
+    sides: list[Workspace], variable_id: str, qualifier_id: str | None
+) -> list[dict[str, Any]]:
+    from ..testing.synthesize import Synthesizer
+
+    found: list[dict[str, Any]] = []
+    for workspace in sides:
+        synthesizer = Synthesizer(workspace)
+        fixtures = []
+        if variable_id in workspace.model.variables:
+            fixtures.append(synthesizer.variable_fixture(variable_id)[0])
+        if qualifier_id is not None and qualifier_id in workspace.model.qualifiers:
+            fixtures.append(synthesizer.qualifier_fixture(qualifier_id)[0])
+        for fixture in fixtures:
+            for case in fixture.cases:
+                if case.context not in found:
+                    found.append(copy.deepcopy(case.context))
+    return found[:MAX_CANDIDATES]
+
+
+def find_witness(
+    base: Workspace, head: Workspace, variable_id: str, qualifier_id: str | None = None
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]] | None:
+    """(context, before, after) for a context where the variable resolves differently."""
+    for context in _candidates([head, base], variable_id, qualifier_id):
+        before = outcome(base, variable_id, context)
+        after = outcome(head, variable_id, context)
+        if differs(before, after):
+            return context, before, after
+    return None
+
+
+def uncovered_changes(
+    base: Workspace | None,
+    head: Workspace | None,
+    changes: list[Change],
+    resolutions: list[ResolutionChange],
+) -> list[dict[str, Any]]:
+    """One entry per (change, variable) no declared context shows a difference for."""
+    if base is None or head is None:
+        return []
+    moved = {cell.variable for cell in resolutions if not cell.qualifier}
+    shared = [v for v in head.model.variables if v in base.model.variables and v not in moved]
+    found: list[dict[str, Any]] = []
+    for change in changes:
+        if change.kind in VARIABLE_KINDS and change.target.startswith("variable://"):
+            targets = [(change.target[len("variable://") :], None)]
+        elif change.kind in QUALIFIER_KINDS and change.target.startswith("qualifier://"):
+            qualifier_id = change.target[len("qualifier://") :]
+            targets = [
+                (v, qualifier_id)
+                for v in shared
+                if qualifier_id in _reached(head.model, v) | _reached(base.model, v)
+            ]
+        else:
+            continue
+        for variable_id, via in targets:
+            if variable_id not in shared:
+                continue
+            witness = find_witness(base, head, variable_id, via)
+            context, before, after = witness if witness else (None, None, None)
+            found.append(
+                {
+                    "target": change.target,
+                    "path": change.path,
+                    "line": change.line,
+                    "variable": variable_id,
+                    "context": context,
+                    "before": before,
+                    "after": after,
+                }
+            )
+    return found

@@ -1,0 +1,113 @@
+"""Uncovered changes: witnesses found, each verified on both sides (and by the reference)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rototo_ci.engine.workspace import Workspace
+from rototo_ci.review.changes import semantic_changes
+from rototo_ci.review.uncovered import differs, outcome, uncovered_changes
+from tests.helpers import write_files
+
+BASE = {
+    "rototo-workspace.toml": "schema_version = 1\n",
+    "qualifiers/paid.toml": (
+        'schema_version = 1\n\n[[predicate]]\nattribute = "plan"\nop = "eq"\nvalue = "paid"\n'
+    ),
+    "qualifiers/eu.toml": (
+        'schema_version = 1\n\n[[predicate]]\nattribute = "region"\nop = "eq"\nvalue = "eu"\n'
+    ),
+    "variables/limit.toml": (
+        'schema_version = 1\ntype = "int"\n\n[values]\nlow = 1\nmid = 2\nhigh = 3\n\n'
+        '[resolve]\ndefault = "low"\n\n'
+        '[[resolve.rule]]\nqualifier = "paid"\nvalue = "mid"\n'
+    ),
+}
+
+
+def _load(root: Path, files: dict[str, str]) -> Workspace:
+    return Workspace.load(str(write_files(root, files)))
+
+
+def _uncovered(tmp_path: Path, head_files: dict[str, str]) -> list[dict]:
+    base = _load(tmp_path / "base", BASE)
+    head = _load(tmp_path / "head", head_files)
+    changes = semantic_changes(base.model, head.model)
+    assert changes, "the edit should be a semantic change"
+    # no declared context shows a resolution change (as if the only context were free-us)
+    context = {"plan": "free", "region": "us"}
+    for vid in head.model.variables:
+        assert not differs(outcome(base, vid, context), outcome(head, vid, context))
+    found = uncovered_changes(base, head, changes, [])
+    for item in found:  # every witness really changes the outcome on both sides
+        if item["context"] is not None:
+            before = outcome(base, item["variable"], item["context"])
+            after = outcome(head, item["variable"], item["context"])
+            assert differs(before, after)
+            assert (before, after) == (item["before"], item["after"])
+    return found
+
+
+def test_changed_rule_value_gets_a_witness(tmp_path: Path) -> None:
+    head = dict(BASE)
+    head["variables/limit.toml"] = BASE["variables/limit.toml"].replace(
+        'value = "mid"', 'value = "high"'
+    )
+    found = _uncovered(tmp_path, head)
+    assert len(found) == 1
+    item = found[0]
+    assert item["target"] == "variable://limit" and item["variable"] == "limit"
+    assert item["context"] is not None and item["context"]["plan"] == "paid"
+    assert item["before"] == {"value_key": "mid", "value": 2}
+    assert item["after"] == {"value_key": "high", "value": 3}
+    assert item["path"] == "variables/limit.toml" and isinstance(item["line"], int)
+
+
+def test_changed_predicate_gets_a_witness_through_the_variable(tmp_path: Path) -> None:
+    head = dict(BASE)
+    head["qualifiers/paid.toml"] = BASE["qualifiers/paid.toml"].replace('"paid"', '"gold"')
+    found = _uncovered(tmp_path, head)
+    assert [item["variable"] for item in found] == ["limit"]
+    assert found[0]["target"] == "qualifier://paid"
+    assert found[0]["context"]["plan"] in ("paid", "gold")
+
+
+def test_neutral_changes_yield_no_witness(tmp_path: Path) -> None:
+    head = dict(BASE)
+    # a value no rule or default selects changes, and the unused qualifier eu changes
+    head["variables/limit.toml"] = BASE["variables/limit.toml"].replace("high = 3", "high = 30")
+    head["qualifiers/eu.toml"] = BASE["qualifiers/eu.toml"].replace('"eu"', '"EU"')
+    found = _uncovered(tmp_path, head)
+    assert [(item["target"], item["context"]) for item in found] == [("variable://limit", None)]
+    assert found[0]["before"] is None and found[0]["after"] is None
+
+
+def test_rototo_diff_reports_and_renders_uncovered_changes(tmp_path: Path) -> None:
+    import json
+
+    from tests.cli.conftest import run_process
+    from tests.helpers import commit_all, init_repo
+
+    repo = tmp_path / "repo"
+    init_repo(repo)
+    files = dict(BASE)
+    files["contexts/free-us.json"] = '{"plan": "free", "region": "us"}\n'
+    write_files(repo, files)
+    base = commit_all(repo, "base")
+    write_files(
+        repo,
+        {"variables/limit.toml": BASE["variables/limit.toml"].replace('"mid"', '"high"', 1)},
+    )
+    head = commit_all(repo, "head")
+    result = run_process("diff", f"{base}..{head}", "--format", "json", cwd=repo)
+    assert result.code == 0, result.err
+    report = json.loads(result.out)
+    (ws,) = report["workspaces"]
+    assert ws["resolutions"] == []  # free-us never reaches the changed rule
+    (item,) = ws["uncovered"]
+    assert item["variable"] == "limit" and item["context"]["plan"] == "paid"
+    assert item["after"] == {"value_key": "high", "value": 3}
+    assert report["summary"]["uncovered"] == 1
+    result = run_process("diff", f"{base}..{head}", "--format", "markdown", cwd=repo)
+    assert "Changes no declared context exercises" in result.out
+    assert "<details><summary>" in result.out and "<code>variables/limit.toml:" in result.out
