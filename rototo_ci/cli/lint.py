@@ -269,14 +269,14 @@ def _render(
 
 
 def _not_a_workspace(source: str | None, json_report: bool) -> Path | None:
-    """A local directory without a manifest (or, for a JSON report, a path that does not
-    exist): reported as a finding, as the reference engine reports it."""
+    """A local directory without a manifest (or, for a JSON report, a path that is not a
+    directory): reported as a finding, as the reference engine reports it."""
     if source is None or "://" in source:
         return None
     path = Path(source)
     if path.is_dir() and not (path / "rototo-workspace.toml").exists():
         return path
-    if json_report and not path.exists():
+    if json_report and not path.is_dir():
         return path
     return None
 
@@ -297,8 +297,10 @@ def _not_a_workspace_findings(path: Path, json_report: bool) -> list[Diagnostic]
     else:
         out.add(
             "workspace-not-found",
-            str(path),
+            str(path.resolve()) if path.exists() else str(path),
             {"kind": "workspace"},
-            f"no such workspace directory: {path}",
+            "workspace path is not a directory"
+            if path.exists()
+            else f"no such workspace directory: {path}",
         )
     return list(out.items)

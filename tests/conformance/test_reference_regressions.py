@@ -157,6 +157,12 @@ def test_lint_json_on_a_directory_without_manifest_and_on_a_missing_path(tmp_pat
     assert finding["location"] == {"path": str(missing)}
     # outside JSON a missing path stays an input error
     assert run_cli("lint", str(missing)).code == 2
+    a_file = tmp_path / "file.toml"
+    a_file.write_text("x = 1\n")
+    result = run_cli("lint", "--json", str(a_file))
+    [finding] = json.loads(result.out)["diagnostics"]
+    assert (result.code, finding["rule"]) == (1, "rototo/workspace-not-found")
+    assert finding["message"] == "workspace path is not a directory"
 
 
 def _qualifier(op: str, value: str) -> str:
