@@ -1,9 +1,12 @@
-"""Custom Lua lint: `lint/*.lua` files register handlers that run in a restricted VM.
+"""Custom Lua lint: `lint/*.lua` files register handlers that run behind a process boundary.
 
-Each file gets its own Lua 5.4 runtime with only the table, string, utf8 and math
-libraries (plus basic functions), 16 MiB of memory, and per task a budget of
-1,000,000 instructions and 2 seconds. Handlers see plain Lua tables built from
-workspace data; no Python object is ever reachable from Lua.
+The host validates registrations, builds plain handler data from the model and turns
+answers into diagnostics; the Lua itself runs in a worker process (`lua_worker`,
+driven by `lua_client`) with the limits of the reference engine per task (16 MiB,
+1,000,000 instructions, 2 seconds), rlimits on the process and a wall-clock kill
+from here. A lint run as a whole has a budget of time, diagnostics and message bytes.
+Files run one after the other, each completely (registration, then its handlers in
+stage order); handler data does not depend on the built-in stages.
 """
 
 from __future__ import annotations
@@ -29,72 +32,15 @@ ENTITY_FIELDS: dict[str, tuple[str, ...]] = {
 PATH_FIELD = {"value": "value.", "schema": "json."}
 SEGMENT = re.compile(r"^[A-Za-z0-9_-]+$")
 RULE_PART = re.compile(r"^[a-z0-9-]+$")
-MEMORY_LIMIT = 16 * 1024 * 1024
-INSTRUCTION_LIMIT = 1_000_000
-TIME_LIMIT_S = 2.0
-HOOK_EVERY = 1000
-LIMIT_MESSAGE = "custom lint exceeded Lua execution limits"
-
-# Installed before the sandbox closes: keeps private references to debug.sethook and
-# os.clock, exposes one function to arm the per-task budget, then removes every
-# unsafe global. Handlers cannot reach `arm` (it is returned to the host only).
-_PRELUDE = """
-local sethook, clock, error_fn = debug.sethook, os.clock, error
-local limit_message = ...
-local function arm(instructions, seconds, every)
-  local count, deadline = 0, clock() + seconds
-  sethook(function()
-    count = count + every
-    if count > instructions or clock() > deadline then
-      sethook()
-      error_fn(limit_message, 2)
-    end
-  end, "", every)
-end
-local function disarm() sethook() end
-for _, name in ipairs({"os", "io", "package", "require", "dofile", "loadfile", "load",
-                       "loadstring", "collectgarbage", "debug", "coroutine", "print",
-                       "python"}) do
-  _G[name] = nil
-end
-string.dump = nil
-return arm, disarm
-"""
-
-_LINT_API = """
-local registrations = {}
-local lint = {}
-function lint:on(spec)
-  if type(spec) ~= "table" then error("registration must be a table", 2) end
-  for _, key in ipairs({"stage", "entity", "rule", "handler"}) do
-    local missing = spec[key] == nil or (key == "handler" and spec[key] == "")
-    if missing then error("registration must contain " .. key, 2) end
-  end
-  if type(spec.rule) ~= "table" then error("registration rule must be a table", 2) end
-  for _, key in ipairs({"id", "title", "help"}) do
-    if spec.rule[key] == nil then error("registration must contain " .. key, 2) end
-  end
-  registrations[#registrations + 1] = {
-    stage = tostring(spec.stage), entity = tostring(spec.entity),
-    field = spec.field ~= nil and tostring(spec.field) or nil,
-    id = tostring(spec.rule.id), title = tostring(spec.rule.title),
-    help = tostring(spec.rule.help),
-    severity = spec.rule.severity ~= nil and tostring(spec.rule.severity) or nil,
-    handler = tostring(spec.handler),
-    callable = type(_G[tostring(spec.handler)]) == "function",
-  }
-end
-return lint, registrations
-"""
-
-
-class _NullMarker:
-    def __repr__(self) -> str:
-        return "null"
-
-
+# budget of one lint run, across every rule file
+MAX_RUN_DIAGNOSTICS = 10_000
+MAX_RUN_MESSAGE_BYTES = 16 * 1024 * 1024
 JSON_NULL = object()  # a null selected field in handler data
 _ABSENT = object()  # a field that is not given to the handler at all
+
+
+class _BudgetSpent(Exception):
+    """The run's budget of diagnostics or message bytes is spent."""
 
 
 @dataclass
@@ -121,66 +67,6 @@ class Target:
     data: dict[str, Any]
     fields: dict[str, TNode | None]  # field name -> node for locations
     default_node: TNode | None = None
-
-
-class LuaFile:
-    """One lint file in its own sandboxed runtime."""
-
-    def __init__(self, doc: Document) -> None:
-        from lupa import lua54
-
-        self.doc = doc
-        self.runtime = lua54.LuaRuntime(
-            register_eval=False,
-            register_builtins=False,
-            unpack_returned_tuples=False,
-            max_memory=MEMORY_LIMIT,
-            attribute_filter=self._deny,
-        )
-        prelude = self.runtime.execute(_PRELUDE, LIMIT_MESSAGE)
-        # JSON null is an opaque userdata (not nil), as the rototo engine passes it; the
-        # attribute filter keeps it opaque
-        self.null = _NullMarker()
-        self.arm, self.disarm = prelude[0], prelude[1]
-
-    @staticmethod
-    def _deny(obj: Any, name: Any, is_setting: bool) -> Any:
-        raise AttributeError("Python objects are not accessible from custom lint")
-
-    def call(self, fn: Any, *args: Any) -> Any:
-        self.arm(INSTRUCTION_LIMIT, TIME_LIMIT_S, HOOK_EVERY)
-        try:
-            return fn(*args)
-        finally:
-            self.disarm()
-
-    def to_lua(self, value: Any) -> Any:
-        if value is JSON_NULL:
-            return self.null
-        if isinstance(value, dict):
-            table = self.runtime.table()
-            for key, item in value.items():
-                table[key] = self.to_lua(item)
-            return table
-        if isinstance(value, list):
-            table = self.runtime.table()
-            for index, item in enumerate(value, start=1):
-                table[index] = self.to_lua(item)
-            return table
-        return value
-
-
-def _lua_error_text(error: BaseException) -> str:
-    from lupa import lua54
-
-    if isinstance(error, lua54.LuaMemoryError):
-        return "memory error: not enough memory"
-    text = str(error)
-    if LIMIT_MESSAGE in text:
-        return LIMIT_MESSAGE
-    if isinstance(error, lua54.LuaSyntaxError):
-        return f"syntax error: {text}"
-    return f"runtime error: {text}"
 
 
 def rule_id_problem(rule_id: str) -> str | None:
@@ -220,14 +106,22 @@ def _select(value: Any, path: list[str]) -> Any:
 
 
 class CustomLint:
-    """Registers `lint/*.lua` handlers after the project stage and runs them per stage."""
+    """Runs `lint/*.lua` files one by one in a worker process and collects their findings."""
 
-    def __init__(self, model: Model, out: Collector) -> None:
+    def __init__(self, model: Model, out: Collector, run_time_s: float | None = None) -> None:
         self.model = model
         self.out = out
-        self.files: dict[str, LuaFile] = {}
+        self.run_time_s = run_time_s
         self.registrations: list[Registration] = []
         self._rules: dict[str, Registration] = {}
+        self._targets: dict[str, list[Target]] = {}
+        self._diagnostics_left = MAX_RUN_DIAGNOSTICS
+        self._bytes_left = MAX_RUN_MESSAGE_BYTES
+        self._stopped: str | None = None  # why no further file runs
+        self._pending: tuple[Registration, list[Target]] | None = None
+        # handler findings wait for their stage: built-in checks of later stages see only
+        # the findings of earlier ones, as when handlers ran inside their stage
+        self._held: dict[str, list[Diagnostic]] = {stage: [] for stage in STAGES}
 
     # -- registration ------------------------------------------------------
     def _fail(
@@ -235,54 +129,89 @@ class CustomLint:
     ) -> None:
         self.out.add(rule, doc, {"kind": "custom_lint", "path": doc.path}, message, related=related)
 
-    def register(self) -> None:
-        for doc in self.model.custom_lint:
-            self._register_file(doc)
+    def run(self) -> None:
+        """Register and run every file; the worker starts only when a file needs it."""
+        from .lua_client import LuaWorker
 
-    def _register_file(self, doc: Document) -> None:
-        from lupa import lua54
-
-        if doc.failure is not None:
-            self._fail(
-                doc,
-                "custom-lint-failed",
-                f"failed to read custom lint {doc.path}: {doc.failure.message}",
-            )
-            return
+        worker: LuaWorker | None = None
         try:
-            lua = LuaFile(doc)
-            lua.call(lua.runtime.execute, doc.text or "")
-        except lua54.LuaError as error:
+            for doc in self.model.custom_lint:
+                if doc.failure is not None:
+                    self._fail(
+                        doc,
+                        "custom-lint-failed",
+                        f"failed to read custom lint {doc.path}: {doc.failure.message}",
+                    )
+                    continue
+                if self._stopped is not None:
+                    reason = f"custom lint was not run: {self._stopped}"
+                    self._fail(doc, "custom-lint-failed", reason)
+                    continue
+                if worker is None:
+                    worker = LuaWorker(self.run_time_s)
+                self._run_file(worker, doc)
+        finally:
+            if worker is not None:
+                worker.close()
+
+    def _run_file(self, worker: Any, doc: Document) -> None:
+        from .lua_client import BudgetExhausted, FileAbandoned
+
+        try:
+            registrations = self._register_file(worker, doc)
+            order = {stage: index for index, stage in enumerate(STAGES)}
+            for registration in sorted(registrations, key=lambda r: order[r.stage]):
+                self._run_registration(worker, registration)
+        except BudgetExhausted as spent:
+            self._apply_partial(spent)
+            self._stopped = (
+                f"the lint run's time budget for custom Lua ({worker.budget_s:g} s) is spent"
+            )
+            self._fail(doc, "custom-lint-failed", f"custom lint stopped: {self._stopped}")
+        except FileAbandoned as abandoned:
+            self._apply_partial(abandoned)
             self._fail(
                 doc,
                 "custom-lint-failed",
-                f"failed to execute custom lint: {_lua_error_text(error)}",
+                "custom lint stopped: its tasks exceeded Lua execution limits too often; "
+                "the rest of this file was not run",
             )
-            return
-        register = lua.runtime.globals()["register"]
-        if lua.runtime.eval("type")(register) != "function":
+        except _BudgetSpent:
+            self._stopped = (
+                f"the lint run's budget for custom lint findings ({MAX_RUN_DIAGNOSTICS} "
+                f"diagnostics, {MAX_RUN_MESSAGE_BYTES} message bytes) is spent"
+            )
+            self._fail(doc, "custom-lint-failed", f"custom lint stopped: {self._stopped}")
+
+    def _register_file(self, worker: Any, doc: Document) -> list[Registration]:
+        answer = worker.load(doc.path, doc.text or "")
+        status = answer.get("status")
+        if status == "failed":
+            reason = str(answer.get("reason"))
+            if answer.get("phase") == "register":
+                message = f"custom lint registration failed: {reason}"
+            else:
+                message = f"failed to execute custom lint: {reason}"
+            self._fail(doc, "custom-lint-failed", message)
+            return []
+        if status == "no-register":
             self._fail(doc, "custom-lint-failed", "custom lint must define register(lint)")
-            return
-        api = lua.runtime.execute(_LINT_API)
-        lint, collected = api[0], api[1]
-        try:
-            lua.call(register, lint)
-        except lua54.LuaError as error:
-            self._fail(
-                doc,
-                "custom-lint-failed",
-                f"custom lint registration failed: {_lua_error_text(error)}",
-            )
-            return
-        items = [dict(collected[i].items()) for i in range(1, len(collected) + 1)]
+            return []
+        items = answer.get("registrations") or []
         if not items:
             self._fail(
                 doc,
                 "custom-lint-file-unregistered",
                 f"custom lint file registers no handlers: {doc.path}",
             )
-            return
-        self.files[doc.path] = lua
+            return []
+        if answer.get("more"):
+            self._fail(
+                doc,
+                "custom-lint-failed",
+                f"custom lint registers more than {len(items)} handlers; the rest are ignored",
+            )
+        accepted: list[Registration] = []
         seen: dict[tuple[Any, ...], Registration] = {}
         for item in items:
             registration = self._validate(doc, item)
@@ -298,7 +227,9 @@ class CustomLint:
                 )
                 continue
             seen[registration.key()] = registration
-            self.registrations.append(registration)
+            accepted.append(registration)
+        self.registrations.extend(accepted)
+        return accepted
 
     def _validate(self, doc: Document, item: dict[str, Any]) -> Registration | None:
         def invalid(message: str) -> Registration | None:
@@ -502,48 +433,84 @@ class CustomLint:
             return node_range(target.doc, target.default_node)
         return None
 
+    def release(self, stage: str) -> None:
+        """Add the findings of handlers registered for `stage` to the lint output."""
+        self.out.items.extend(self._held[stage])
+        self._held[stage] = []
+
     # -- running ------------------------------------------------------------
-    def run_stage(self, stage: str) -> None:
-        for registration in self.registrations:
-            if registration.stage != stage:
-                continue
-            lua = self.files[registration.path]
-            handler = lua.runtime.globals()[registration.handler]
-            for target in self.targets(registration.entity):
-                self._run(lua, handler, registration, target)
+    def _entity_targets(self, entity: str) -> list[Target]:
+        if entity not in self._targets:
+            self._targets[entity] = self.targets(entity)
+        return self._targets[entity]
 
-    def _run(self, lua: LuaFile, handler: Any, registration: Registration, target: Target) -> None:
-        from lupa import lua54
-
+    def _task(self, registration: Registration, target: Target) -> dict[str, Any]:
         data = dict(target.data)
+        null = False
         if registration.entity in ("value", "schema") or registration.field is not None:
             selected = self._selected(registration, target)
             if selected is not _ABSENT:
-                data["selected"] = JSON_NULL if selected is None else selected
-        ctx = lua.to_lua(
-            {"stage": registration.stage, "entity": registration.entity, "target": data}
-        )
+                if selected is None:
+                    null = True
+                else:
+                    data["selected"] = selected
+        return {
+            "stage": registration.stage,
+            "entity": registration.entity,
+            "target": data,
+            "null": null,
+        }
+
+    def _run_registration(self, worker: Any, registration: Registration) -> None:
+        targets = self._entity_targets(registration.entity)
+        if not targets:
+            return
+        self._pending = (registration, targets)
+        tasks = [self._task(registration, target) for target in targets]
+        answers = worker.run(registration.handler, tasks)
+        self._pending = None
+        for target, answer in zip(targets, answers, strict=False):
+            self._apply(registration, target, answer)
+
+    def _apply_partial(self, stopped: Exception) -> None:
+        """Keep the answers a registration got before its file or the run was stopped."""
+        pending = self._pending
+        answers = getattr(stopped, "answers", None)
+        self._pending = None
+        if pending is None or not answers:
+            return
+        registration, targets = pending
         try:
-            result = lua.call(handler, ctx)
-        except lua54.LuaError as error:
+            for target, answer in zip(targets, answers, strict=False):
+                self._apply(registration, target, answer)
+        except _BudgetSpent:
+            pass
+
+    def _spend(self, message: str) -> None:
+        self._diagnostics_left -= 1
+        self._bytes_left -= len(message)
+        if self._diagnostics_left < 0 or self._bytes_left < 0:
+            raise _BudgetSpent()
+
+    def _apply(self, registration: Registration, target: Target, answer: dict[str, Any]) -> None:
+        status = answer.get("status")
+        if status != "ok":
+            reason = str(answer.get("reason"))
+            self._handler_failed(registration, target, f"custom lint failed: {reason}")
+            return
+        kind = answer.get("kind")
+        if kind == "nil":
+            return
+        if kind != "list":
             self._handler_failed(
-                registration, target, f"custom lint failed: {_lua_error_text(error)}"
+                registration,
+                target,
+                f"custom lint must return a list of diagnostics, got {answer.get('type')}",
             )
             return
-        if result is None:
-            return
-        lua_type = lua.runtime.globals()["type"](result)
-        if lua_type != "table":
-            kind = {"number": "integer" if isinstance(result, int) else "number"}.get(
-                lua_type, lua_type
-            )
-            self._handler_failed(
-                registration, target, f"custom lint must return a list of diagnostics, got {kind}"
-            )
-            return
-        for index in range(1, len(result) + 1):
-            item = result[index]
-            if lua.runtime.globals()["type"](item) != "table":
+        for item in answer.get("items") or []:
+            problem = item.get("problem")
+            if problem == "table":
                 self._handler_failed(
                     registration,
                     target,
@@ -551,41 +518,68 @@ class CustomLint:
                     "diagnostic: error converting Lua value to table",
                 )
                 continue
-            message = item["message"]
-            if message is None:
+            if problem == "missing":
                 self._handler_failed(
                     registration, target, "custom lint diagnostic must contain message"
                 )
                 continue
-            field = item["field"]
+            if problem == "type":
+                self._handler_failed(
+                    registration,
+                    target,
+                    "custom lint message is invalid: expected a string or a number, "
+                    f"got a {item.get('type')} value",
+                )
+                continue
+            if problem is not None:
+                self._handler_failed(
+                    registration, target, "custom lint message is invalid: not valid UTF-8"
+                )
+                continue
+            message = str(item.get("message"))
+            if int(item.get("size") or 0) > len(message.encode("utf-8", "surrogatepass")):
+                message += " [truncated]"
+            field = item.get("field")
             if target.default_node is not None:  # values are always located on the value
                 where = node_range(target.doc, target.default_node) if target.doc else None
-            elif field is not None and str(field) in target.fields:
-                where = self._location(target, str(field))
+            elif field is not None and field in target.fields:
+                where = self._location(target, field)
             else:  # no usable returned field: the registered field locates it
                 where = self._location(target, registration.field)
-            self.out.items.append(
+            self._spend(message)
+            self._held[registration.stage].append(
                 Diagnostic(
                     rule=registration.rule,
                     severity=registration.severity,
                     stage=registration.stage,
                     entity=dict(target.entity),
-                    message=str(message),
+                    message=message,
                     help=registration.help,
                     path=target.path,
                     range=where,
                 )
             )
+        length = int(answer.get("length") or 0)
+        kept = len(answer.get("items") or [])
+        if length > kept:
+            self._handler_failed(
+                registration,
+                target,
+                f"custom lint returned {length} diagnostics for one target; "
+                f"only the first {kept} are kept",
+            )
 
     def _handler_failed(self, registration: Registration, target: Target, reason: str) -> None:
         info = RULES["rototo/custom-lint-failed"]
-        self.out.items.append(
+        message = f"custom lint handler failed in {registration.path}: {reason}"
+        self._spend(message)
+        self._held[registration.stage].append(
             Diagnostic(
                 rule=info.rule,
                 severity=info.severity,
                 stage=registration.stage,
                 entity=dict(target.entity),
-                message=f"custom lint handler failed in {registration.path}: {reason}",
+                message=message,
                 help=info.help,
                 path=target.path,
                 range=node_range(target.doc, target.default_node) if target.doc else None,

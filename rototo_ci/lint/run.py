@@ -48,10 +48,10 @@ def run_lint(documents: list[Document], custom_lint: bool = True) -> tuple[Model
     ):
         if check is not None:
             check(ctx)
-        if runner is not None and stage == "project":
-            runner.register()
         if runner is not None:
-            runner.run_stage(stage)
+            if stage == "project":
+                runner.run()  # every custom rule file, in a worker process
+            runner.release(stage)
     if runner is not None:
         model.custom_rules = runner.rules()
     return model, sorted(out.items, key=Diagnostic.sort_key)

@@ -13,7 +13,12 @@ from ..engine.errors import SourceError
 from ..engine.tree import Tree
 from .blame import blame
 from .changes import context_changes, semantic_changes
-from .impact import ImpactStats, closure_paths, qualifier_closure_paths, resolution_changes
+from .impact import (
+    FirstInClosure,
+    ImpactStats,
+    qualifier_closure_paths,
+    resolution_changes,
+)
 from .load import LoadedSide, ParseCache, load_side
 from .report import DiffReport, LintDelta, WorkspaceDiff
 from .revisions import Side, open_repository, parse_range
@@ -143,6 +148,13 @@ def compare_workspace(
         if change.target.startswith("variable://"):
             first_line.setdefault(change.target[len("variable://") :], (change.path, change.line))
 
+    # the first change (in report order) of each path, for the closure minimum
+    rank: dict[str, int] = {}
+    for index, change in enumerate(diff.changes):
+        if not change.target.startswith("context://"):
+            rank.setdefault(change.path, index)
+    firsts = {id(m): FirstInClosure(m, rank) for m in (head_model, base_model) if m is not None}
+
     def locate(variable_id: str) -> tuple[str | None, int | None]:
         """The change that explains a variable's cells: its own, else one in its closure."""
         if variable_id in first_line:
@@ -150,10 +162,9 @@ def compare_workspace(
         model = head_model if head_model and variable_id in head_model.variables else base_model
         if model is None or variable_id not in model.variables:
             return None, None
-        closure = closure_paths(model, variable_id)
-        for change in diff.changes:
-            if change.path in closure and not change.target.startswith("context://"):
-                return change.path, change.line
+        first = firsts[id(model)].variable(variable_id)  # = the first change in closure_paths
+        if first is not None:
+            return diff.changes[first].path, diff.changes[first].line
         return model.variables[variable_id].path, 1
 
     def locate_qualifier(qualifier_id: str) -> tuple[str | None, int | None]:

@@ -113,3 +113,18 @@ def test_trace_free_selection_matches_traced_resolution() -> None:
                 assert got == expected
                 cells += 1
     assert cells == 20 * 4 * 6
+
+
+def test_first_in_closure_is_the_minimum_over_the_closure_walk() -> None:
+    from rototo_ci.review.impact import FirstInClosure, closure_paths
+
+    rng = random.Random(12)
+    for _ in range(30):
+        workspace, _ = _side(_files(rng, rng.randrange(2, 10), 8))
+        model = workspace.model
+        paths = sorted({p for v in model.variables for p in closure_paths(model, v)})
+        rank = {p: rng.randrange(50) for p in rng.sample(paths, k=rng.randrange(0, len(paths)))}
+        first = FirstInClosure(model, rank)
+        for vid in model.variables:
+            ranks = [rank[p] for p in closure_paths(model, vid) if p in rank]
+            assert first.variable(vid) == (min(ranks) if ranks else None)
