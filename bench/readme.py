@@ -64,10 +64,10 @@ def growth_table(data: dict[str, Any]) -> str:
 
 
 def replace_block(text: str, name: str, table: str) -> str:
-    pattern = re.compile(rf"(<!-- bench:{name} -->\n).*?(\n<!-- /bench:{name} -->)", re.S)
+    pattern = re.compile(rf"(<!-- bench:{name} -->\n)(?:.*?\n)?(<!-- /bench:{name} -->)", re.S)
     if not pattern.search(text):
         raise SystemExit(f"README has no <!-- bench:{name} --> block")
-    return pattern.sub(lambda m: m.group(1) + table + m.group(2), text)
+    return pattern.sub(lambda m: m.group(1) + table + "\n" + m.group(2), text)
 
 
 def main() -> None:
