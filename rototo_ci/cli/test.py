@@ -13,6 +13,11 @@ import typer
 from .selectors import AllowExternalOpt, ColorOpt, JsonOpt, QuietOpt, RevOpt, SourceArg
 
 
+class CoverageFormat(StrEnum):
+    cobertura = "cobertura"
+    lcov = "lcov"
+
+
 class TestFormat(StrEnum):
     text = "text"
     json = "json"
@@ -47,6 +52,28 @@ def command(
     junit_xml: Annotated[
         Path | None, typer.Option("--junit-xml", metavar="FILE", help="Write JUnit XML here.")
     ] = None,
+    coverage: Annotated[
+        Path | None,
+        typer.Option(
+            "--coverage",
+            metavar="FILE",
+            help="Write coverage of defaults, rules, values and predicates here.",
+        ),
+    ] = None,
+    coverage_format: Annotated[
+        CoverageFormat,
+        typer.Option("--coverage-format", help="Coverage file format."),
+    ] = CoverageFormat.cobertura,
+    fail_under: Annotated[
+        float | None,
+        typer.Option(
+            "--fail-under",
+            metavar="PCT",
+            min=0,
+            max=100,
+            help="Exit 1 when total coverage is below PCT (with --coverage).",
+        ),
+    ] = None,
     rev: RevOpt = None,
     allow_external_extends: AllowExternalOpt = False,
     format_: Annotated[
@@ -56,7 +83,10 @@ def command(
     quiet: QuietOpt = False,
     color: ColorOpt = "auto",
 ) -> int:
-    """Run the lint gate, every fixture case and every declared context (exit 1 on failure)."""
+    """Run the lint gate, every fixture case and every declared context (exit 1 on failure).
+
+    Example: rototo test --junit-xml junit.xml --coverage coverage.xml --fail-under 80
+    """
     from ..engine.workspace import Workspace
     from ..files import write_atomic
     from ..testing.contexts import DeclaredContext, directory_contexts
@@ -70,11 +100,21 @@ def command(
         extra += directory_contexts(directory)
     if context:
         extra.append(DeclaredContext("--context", merge_contexts(context, workspace)))
+    collector = None
+    if coverage is not None or fail_under is not None:
+        from ..testing.coverage import CoverageCollector
+
+        collector = CoverageCollector(workspace.model, workspace.root)
     progress = status_reporter("testing")
     try:
         report = run_tests(
             workspace,
-            TestOptions(fixtures=list(fixtures or []), contexts=extra, progress=progress),
+            TestOptions(
+                fixtures=list(fixtures or []),
+                contexts=extra,
+                progress=progress,
+                coverage=collector,
+            ),
         )
     finally:
         if progress is not None:
@@ -105,4 +145,11 @@ def command(
             quiet=quiet,
         )
         sys.stdout.write(text)
-    return 1 if report.failed else 0
+    below = False
+    if collector is not None:
+        from .coverage import write_coverage
+
+        below = write_coverage(
+            collector.report(), workspace, coverage, coverage_format.value, fail_under
+        )
+    return 1 if report.failed or below else 0

@@ -18,6 +18,7 @@ Sinks:
 * markdown / HTML in the PR comment: `md_text`, `md_cell`, `md_code`, `md_block`,
   `neutralize_markers` / `strip_markers`;
 * XML (JUnit, Cobertura): `xml_text`, `xml_attr`, `xml_chars`; SARIF: `sarif_uri`;
+* LCOV tracefiles: `lcov_path`;
 * `$GITHUB_OUTPUT`: `github_output_entry`;
 * shell lists built by the Action: `nul_list`.
 """
@@ -452,6 +453,14 @@ def xml_attr(text: str) -> str:
     """An attribute value for XML 1.0 (double-quoted)."""
     text = _html_escape(xml_chars(text), quote=True)
     return text.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+
+
+_LCOV_BREAKS = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029\ud800-\udfff]")
+
+
+def lcov_path(path: str) -> str:
+    """A path for an LCOV `SF:` record: one line, so no name can start another record."""
+    return _LCOV_BREAKS.sub("\ufffd", str(path))
 
 
 def sarif_uri(path: str) -> str:

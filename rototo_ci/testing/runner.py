@@ -14,6 +14,7 @@ from ..engine.resolve import QualifierTrace, VariableTrace, strict_equal
 from ..engine.tree import DirTree, Tree
 from ..engine.workspace import Workspace
 from .contexts import DeclaredContext, declared_contexts
+from .coverage import CoverageCollector
 from .suite import Case, FixtureFile, Suite, read_suite_from_tree, suite_manifests
 
 
@@ -104,8 +105,13 @@ def trace_text(trace: VariableTrace | QualifierTrace) -> str:
     return "\n".join(lines)
 
 
-def check_case(workspace: Workspace, fixture: FixtureFile, case: Case) -> tuple[bool, str, str]:
-    """(passed, message, trace details) for one fixture case."""
+def check_case(
+    workspace: Workspace,
+    fixture: FixtureFile,
+    case: Case,
+    coverage: CoverageCollector | None = None,
+) -> tuple[bool, str, str]:
+    """(passed, message, trace details) for one fixture case; `coverage` counts its trace."""
     if fixture.problem:
         return False, fixture.problem, ""
     if case.problem or case.expect is None:
@@ -116,8 +122,18 @@ def check_case(workspace: Workspace, fixture: FixtureFile, case: Case) -> tuple[
             trace: VariableTrace | QualifierTrace = workspace.trace_variable(
                 fixture.target_id, case.context
             )
+            if coverage is not None:
+                coverage.add_variable_trace(fixture.target_id, trace)
         else:
-            trace = workspace.trace_qualifier(fixture.target_id, case.context)
+            workspace.require_qualifier(fixture.target_id)
+            evaluation = workspace.evaluation(case.context, trace=True)
+            trace = workspace.trace_qualifier(
+                fixture.target_id, case.context, evaluation=evaluation
+            )
+            if coverage is not None:
+                coverage.add_qualifier_traces(
+                    evaluation.qualifier_traces_for([fixture.target_id])
+                )
     except RototoError as error:
         return False, f"resolution failed: {error}", ""
     problems = []
@@ -174,6 +190,7 @@ class TestOptions:
     fixtures: list[Path] = field(default_factory=list)
     contexts: list[DeclaredContext] = field(default_factory=list)
     progress: Callable[[str], None] | None = None
+    coverage: CoverageCollector | None = None  # counts what every resolution exercised
 
 
 def _external_suites(paths: list[Path]) -> list[tuple[Suite, Tree, str]]:
@@ -231,7 +248,7 @@ def run_tests(workspace: Workspace, options: TestOptions) -> TestReport:
                 continue
             for case in fixture.cases:
                 start = time.perf_counter()
-                passed, message, details = check_case(workspace, fixture, case)
+                passed, message, details = check_case(workspace, fixture, case, options.coverage)
                 report.cases.append(
                     TestCase(
                         name,
@@ -268,7 +285,9 @@ def run_tests(workspace: Workspace, options: TestOptions) -> TestReport:
             )
             continue
         try:
-            evaluation = workspace.evaluation(declared.context)
+            evaluation = workspace.evaluation(
+                declared.context, trace=options.coverage is not None
+            )
         except RototoError as error:
             report.cases.append(
                 TestCase(group, "matches the context schema", False, str(error), file=group, line=1)
@@ -277,7 +296,12 @@ def run_tests(workspace: Workspace, options: TestOptions) -> TestReport:
         report.cases.append(TestCase(group, "matches the context schema", True))
         for vid in runtime.variables:
             try:
-                resolution, _ = evaluation.variable(vid)
+                if options.coverage is not None:
+                    trace = workspace.trace_variable(vid, None, evaluation=evaluation)
+                    options.coverage.add_variable_trace(vid, trace)
+                    resolution = trace.resolution
+                else:
+                    resolution, _ = evaluation.variable(vid)
                 report.cases.append(
                     TestCase(group, f"resolves {vid}", True, details=f"{resolution.value_key}")
                 )
