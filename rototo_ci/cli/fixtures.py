@@ -40,7 +40,7 @@ def command(
     json_: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> int:
-    """Generate fixture suites: a default case and a case per reachable rule, per variable."""
+    """Generate fixture suites (all variables and qualifiers when nothing is selected)."""
     from ..engine.workspace import Workspace
     from ..render.escape import one_line
     from ..testing.generate import generate_suite, stale_files, write_suite
@@ -53,7 +53,11 @@ def command(
         if (variables or nothing_chosen)
         else list(dict.fromkeys(variable or []))
     )
-    qualifier_ids = list(runtime.qualifiers) if qualifiers else list(dict.fromkeys(qualifier or []))
+    qualifier_ids = (
+        list(runtime.qualifiers)
+        if (qualifiers or nothing_chosen)
+        else list(dict.fromkeys(qualifier or []))
+    )
     for vid in variable_ids:
         workspace.require_variable(vid)
     for qid in qualifier_ids:
@@ -86,9 +90,13 @@ def command(
             "cases": suite.cases,
             "fixture_files": len(suite.files) - 1,
             "written": written,
+            "files": sorted(suite.files),
         }
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     elif not quiet:
+        print(f"fixtures: {one_line(str(out))}")
+        for rel in written:
+            print(f"  wrote {one_line(rel)}")
         print(
             f"{suite.cases} cases in {len(suite.files) - 1} fixture files; "
             f"{len(written)} file(s) written to {out}"

@@ -142,12 +142,24 @@ def _open_repository(path: str) -> pygit2.Repository:
         raise SourceError(f"not a git repository: {path}") from None
 
 
-def _clone_remote(url: str) -> pygit2.Repository:
+def _clone_remote(url: str, send_token: bool = False) -> pygit2.Repository:
+    """Clone a git+https / git+ssh source into a temporary bare repository.
+
+    https: when the server asks for credentials and `send_token` (the user named this
+    source on the command line), `ROTOTO_WORKSPACE_TOKEN` is offered to that URL's
+    origin only. ssh: keys come from the ssh agent (`SSH_AUTH_SOCK`). Each kind of
+    credential is offered once; a refusal is one clear error, never a retry loop.
+    """
     import atexit
+    import os
     import shutil
     import tempfile
 
     import pygit2
+
+    token = os.environ.get("ROTOTO_WORKSPACE_TOKEN") if send_token else None
+    configured = origin_of(url)
+    offered: set[str] = set()
 
     class Bounded(pygit2.RemoteCallbacks):
         """Stops a fetch that grows past the clone caps while it downloads."""
@@ -162,12 +174,35 @@ def _clone_remote(url: str) -> pygit2.Repository:
                     f"{GIT_CLONE_MAX_OBJECTS} objects: {url}"
                 )
 
+        def credentials(self, asked: str, username: str | None, allowed: Any) -> Any:
+            kinds = pygit2.enums.CredentialType
+            if allowed & kinds.SSH_KEY and "ssh" not in offered:
+                offered.add("ssh")
+                return pygit2.KeypairFromAgent(username or "git")
+            if (
+                allowed & kinds.USERPASS_PLAINTEXT
+                and token
+                and configured is not None
+                and origin_of(asked) == configured
+                and "token" not in offered
+            ):
+                offered.add("token")
+                return pygit2.UserPass("x-access-token", token)
+            what = "the ssh key was refused" if "ssh" in offered else (
+                "the token was refused" if "token" in offered else "credentials are required"
+            )
+            raise SourceError(f"cannot fetch {url}: authentication failed ({what})")
+
     target = tempfile.mkdtemp(prefix="rototo-git-")
     atexit.register(shutil.rmtree, target, ignore_errors=True)
     try:
         return pygit2.clone_repository(url, target, bare=True, callbacks=Bounded())
     except (pygit2.GitError, OSError) as exc:
-        raise SourceError(f"cannot fetch {url}: {exc}") from None
+        reason = " ".join(str(exc).split())
+        rejected = re.search(r"rejected certificate for (\S+)", reason)
+        if rejected:  # libgit2 words an untrusted TLS certificate as a user decision
+            reason = f"the TLS certificate of {rejected.group(1)} is not trusted"
+        raise SourceError(f"cannot fetch {url}: {reason}") from None
 
 
 def origin_of(url: str) -> tuple[str, str, int] | None:
@@ -370,7 +405,7 @@ def open_single(source: str, cwd: Path, *, trusted: bool = False) -> OpenedTree:
     if lowered.startswith(("git+https://", "git+ssh://")):
         url, _, fragment = source[len("git+") :].partition("#")
         ref, subdir = split_fragment(fragment)
-        repo = _clone_remote(url)
+        repo = _clone_remote(url, send_token=trusted)
         return _git_tree_at(repo, ref, subdir, source.partition("#")[0])
     if lowered.startswith("https://"):
         url, _, fragment = source.partition("#")

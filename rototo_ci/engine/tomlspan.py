@@ -20,6 +20,8 @@ __all__ = ["TomlError", "TNode", "TTable", "TArray", "TScalar", "parse_toml"]
 MAX_NESTING = 1600  # as tomlsyntax.MAX_DEPTH: the rototo engine reads 1,500 levels
 # Python frames per nesting level while parsing, projecting and validating deep values
 _RECURSION_HEADROOM = 12 * MAX_NESTING
+if sys.getrecursionlimit() < _RECURSION_HEADROOM:  # set once, when the engine loads
+    sys.setrecursionlimit(_RECURSION_HEADROOM)
 
 
 class TomlError(ValueError):
@@ -728,8 +730,6 @@ def parse_toml(text: str) -> TTable:
     """
     from .tomlsyntax import check
 
-    if sys.getrecursionlimit() < _RECURSION_HEADROOM:
-        sys.setrecursionlimit(_RECURSION_HEADROOM)
     problem = check(text)
     if problem is not None:
         raise TomlError(problem.message, problem.start, problem.end, located=problem.located)

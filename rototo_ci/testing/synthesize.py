@@ -216,14 +216,14 @@ class Synthesizer:
         fixture = FixtureFile(
             f"variables/{variable_id}.toml",
             f"variable:{variable_id}",
-            f"Resolution fixtures for variable://{variable_id}",
+            f"Runtime behavior fixtures for variable://{variable_id}",
         )
         notes: list[str] = []
         rule_qualifiers = [r.qualifier for r in variable.rules]
         plans: list[tuple[str, str, list[tuple[str, bool]], int | None]] = [
             (
                 "default",
-                "every rule's qualifier is false: the default is selected",
+                "Uses the default value when no rule matches",
                 [(q, False) for q in dict.fromkeys(rule_qualifiers)],
                 None,
             )
@@ -232,8 +232,8 @@ class Synthesizer:
             earlier = [q for q in dict.fromkeys(rule_qualifiers[:position]) if q != rule.qualifier]
             plans.append(
                 (
-                    f"rule-{rule.index}-{rule.qualifier}",
-                    f"rule {rule.index} matches: qualifier {rule.qualifier} selects {rule.value}",
+                    f"rule-{rule.index}-{sanitize_id(rule.qualifier)}",
+                    f"Rule {rule.index} selects {rule.value} when {rule.qualifier} matches",
                     [(q, False) for q in earlier] + [(rule.qualifier, True)],
                     rule.index,
                 )
@@ -250,7 +250,7 @@ class Synthesizer:
                     f"variable://{variable_id}: no context found for {case_id} "
                     "(unreachable rule or conflicting predicates)"
                 )
-            elif not any(c.context == case.context for c in fixture.cases):
+            else:
                 fixture.cases.append(case)
         return fixture, notes
 
@@ -282,38 +282,133 @@ class Synthesizer:
             matched_qualifier=matched.qualifier if matched else None,
             buckets=buckets,
         )
-        return Case(case_id, title, copy.deepcopy(context), expect, generated=True)
+        because = (
+            "Every rule qualifier is false."
+            if rule_index is None
+            else "Earlier rule qualifiers are kept false when possible."
+        )
+        return Case(
+            case_id, title, copy.deepcopy(context), expect, because=because, generated=True
+        )
 
     def qualifier_fixture(self, qualifier_id: str) -> tuple[FixtureFile, list[str]]:
+        """A `matches` case, then one `false-<predicate>` case per predicate (upstream's shape).
+
+        Each false case makes that one predicate false and keeps the others true when
+        possible; a case is written only when the engine confirms the qualifier is false.
+        """
         fixture = FixtureFile(
             f"qualifiers/{qualifier_id}.toml",
             f"qualifier:{qualifier_id}",
-            f"Resolution fixtures for qualifier://{qualifier_id}",
+            f"Runtime behavior fixtures for qualifier://{qualifier_id}",
         )
-        notes = []
-        for want in (True, False):
-            context = self.solve([(qualifier_id, want)], [qualifier_id])
-            context = self.complete(context) if context is not None else None
-            case = None
-            if context is not None:
-                try:
-                    trace = self.workspace.trace_qualifier(qualifier_id, context)
-                except RototoError:
-                    trace = None
-                if trace is not None and trace.value == want:
-                    buckets = bucket_expectations([trace])
-                    case = Case(
-                        "matches" if want else "does-not-match",
-                        f"qualifier {qualifier_id} is {str(want).lower()}",
-                        copy.deepcopy(context),
-                        Expectation(value=want, buckets=buckets),
-                        generated=True,
-                    )
+        notes: list[str] = []
+        matching = self.solve([(qualifier_id, True)], [qualifier_id])
+        matching = self.complete(matching) if matching is not None else None
+        case = self._qualifier_case(
+            qualifier_id,
+            "matches",
+            "Matches when all predicates are true",
+            "Every qualifier predicate is satisfied.",
+            matching,
+            True,
+        )
+        if case is None:
+            notes.append(f"qualifier://{qualifier_id}: no context makes it true")
+        else:
+            fixture.cases.append(case)
+        qualifier = self.workspace.model.qualifiers[qualifier_id]
+        for p in qualifier.predicates:
+            context = self._false_at(qualifier_id, p, matching)
+            case = self._qualifier_case(
+                qualifier_id,
+                f"false-{predicate_case_suffix(p)}",
+                f"Does not match when {p.attribute} is false",
+                "All other predicates are kept true when possible.",
+                context,
+                False,
+            )
             if case is None:
-                notes.append(f"qualifier://{qualifier_id}: no context makes it {str(want).lower()}")
+                notes.append(
+                    f"qualifier://{qualifier_id}: no context makes predicate {p.index + 1} "
+                    f"({p.attribute}) false"
+                )
             else:
                 fixture.cases.append(case)
         return fixture, notes
+
+    def _false_at(
+        self, qualifier_id: str, p: Predicate, matching: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
+        """A context where predicate p is false, others kept true when possible."""
+        context = copy.deepcopy(matching) if matching is not None else None
+        if context is None:
+            context = self.base_context([qualifier_id])
+        if p.qualifier_ref is not None:
+            ref_want = self._ref_want(p, False)
+            if ref_want is None or p.qualifier_ref not in self.workspace.model.qualifiers:
+                return None
+            sub = self.solve([(p.qualifier_ref, ref_want)], [p.qualifier_ref])
+            if sub is None:
+                return None
+            _merge_over(context, sub)
+        else:
+            value = self.value_for(p, False)
+            if value is None:
+                return None
+            _set(context, p.path, value)
+        return self.complete(context)
+
+    def _qualifier_case(
+        self,
+        qualifier_id: str,
+        case_id: str,
+        title: str,
+        because: str,
+        context: dict[str, Any] | None,
+        want: bool,
+    ) -> Case | None:
+        if context is None:
+            return None
+        try:
+            trace = self.workspace.trace_qualifier(qualifier_id, context)
+        except RototoError:
+            return None
+        if trace.value != want:
+            return None
+        return Case(
+            case_id,
+            title,
+            copy.deepcopy(context),
+            Expectation(value=want, buckets=bucket_expectations([trace])),
+            because=because,
+            generated=True,
+        )
+
+
+def sanitize_id(text: str) -> str:
+    """Upstream's case-id form: ASCII alphanumerics lowered, `-_.` as `-`, the rest dropped."""
+    out = []
+    for ch in text:
+        if ch.isascii() and ch.isalnum():
+            out.append(ch.lower())
+        elif ch in "-_.":
+            out.append("-")
+    return "".join(out).strip("-") or "fixture"
+
+
+def predicate_case_suffix(p: Predicate) -> str:
+    if p.op == "bucket":
+        return f"outside-{sanitize_id(p.attribute)}-bucket"
+    return sanitize_id(p.qualifier_ref if p.qualifier_ref is not None else p.attribute)
+
+
+def _merge_over(target: dict[str, Any], source: dict[str, Any]) -> None:
+    for key, value in source.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge_over(target[key], value)
+        else:
+            target[key] = copy.deepcopy(value)
 
 
 def bucket_expectations(traces: list[QualifierTrace]) -> list[BucketExpectation]:

@@ -27,14 +27,37 @@ objects = st.recursive(
 )
 
 
+def _leaves(obj, prefix=()):
+    for key, value in obj.items():
+        if isinstance(value, dict) and value:
+            yield from _leaves(value, prefix + (key,))
+        else:
+            yield prefix + (key,), value
+
+
+def _at(obj, path):
+    for key in path:
+        obj = obj[key]
+    return obj
+
+
 @given(objects, objects, objects)
-def test_deep_merge_is_associative_and_right_biased(a, b, c) -> None:
-    assert deep_merge(deep_merge(a, b), c) == deep_merge(a, deep_merge(b, c))
+def test_deep_merge_is_right_biased_and_keeps_the_rest(a, b, c) -> None:
     merged = deep_merge(a, b)
-    for key, value in b.items():
-        if not isinstance(value, dict):
+    # every leaf of the overlay arrives as it is
+    for path, value in _leaves(b):
+        assert _at(merged, path) == value
+    # a key the overlay does not name keeps the base's value
+    for key, value in a.items():
+        if key not in b:
             assert merged[key] == value
     assert deep_merge(a, {}) == a
+    assert deep_merge({}, b) == b
+    # inputs fold left to right; the merge is not associative (a scalar replaces an
+    # object), so the order of folding matters
+    assert merge_context_inputs([json.dumps(a), json.dumps(b), json.dumps(c)]) == deep_merge(
+        merged, c
+    )
 
 
 @given(objects)

