@@ -123,6 +123,35 @@ def _cell_annotations(ws: WorkspaceDiff, prefix: str) -> list[Annotation]:
     return annotations
 
 
+def _uncovered_annotations(ws: WorkspaceDiff, prefix: str) -> list[Annotation]:
+    """Warnings on the changed line: no declared context exercises the change."""
+    import json
+
+    found = []
+    for item in ws.uncovered:
+        message = f"no declared context shows this change to variable://{item.get('variable')}"
+        if item.get("context") is not None:
+            context = json.dumps(item["context"], ensure_ascii=False, sort_keys=True)
+            before, after = item.get("before") or {}, item.get("after") or {}
+            message += (
+                f"; the context {context} resolves {before.get('value_key', 'an error')} "
+                f"on the base and {after.get('value_key', 'an error')} on the head"
+            )
+        else:
+            message += "; the bounded search found no context where it matters"
+        path = item.get("path")
+        found.append(
+            Annotation(
+                kind="warning",
+                title="rototo: change no declared context exercises",
+                message=message,
+                file=prefix + ws.file_path(path) if path else None,
+                line=item.get("line"),
+            )
+        )
+    return found
+
+
 def render_github(report: DiffReport, path_prefix: str = "") -> str:
     """Workflow commands; `path_prefix` maps workspace dirs to repository paths."""
     buckets: dict[str, list[Annotation]] = {"error": [], "warning": [], "notice": []}
@@ -132,6 +161,7 @@ def render_github(report: DiffReport, path_prefix: str = "") -> str:
             buckets[annotation.kind].append(annotation)
         for annotation in _cell_annotations(ws, path_prefix):
             buckets[annotation.kind].append(annotation)
+        buckets["warning"].extend(_uncovered_annotations(ws, path_prefix))
         if ws.head_loadable is False:
             buckets["error"].append(
                 Annotation(

@@ -111,3 +111,38 @@ def test_rototo_diff_reports_and_renders_uncovered_changes(tmp_path: Path) -> No
     result = run_process("diff", f"{base}..{head}", "--format", "markdown", cwd=repo)
     assert "Changes no declared context exercises" in result.out
     assert "<details><summary>" in result.out and "<code>variables/limit.toml:" in result.out
+
+
+def test_github_annotations_warn_on_uncovered_changes() -> None:
+    from rototo_ci.render.diff_github import render_github
+    from rototo_ci.review.report import DiffReport
+
+    item = {
+        "target": "variable://limit",
+        "path": "variables/limit.toml",
+        "line": 12,
+        "variable": "limit",
+        "context": {"plan": "paid\\n::error::x"},
+        "before": {"value_key": "mid", "value": 2},
+        "after": {"value_key": "high", "value": 3},
+    }
+    report = DiffReport.from_json(
+        {
+            "base": {"rev": "a", "commit": None},
+            "head": {"rev": "b", "commit": None},
+            "workspaces": [
+                {
+                    "path": "ws",
+                    "status": "modified",
+                    "base_loadable": True,
+                    "head_loadable": True,
+                    "uncovered": [item],
+                }
+            ],
+        }
+    )
+    text = render_github(report)
+    (line,) = [ln for ln in text.splitlines() if ln.startswith("::warning")]
+    assert "file=ws/variables/limit.toml,line=12" in line
+    assert "resolves mid on the base and high on the head" in line
+    assert not any(ln.startswith("::error") for ln in text.splitlines())
