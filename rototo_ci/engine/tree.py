@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     import pygit2
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
+# files read for their blob id are kept for the parse only when small: a hostile tree of
+# many large files must not be held in memory all at once
+HOLD_BYTES = 256 * 1024
 # A git tree may reuse one subtree under many names ("tree bomb"): a walk that
 # follows every name visits exponentially many entries. Walks stop at these caps.
 MAX_GIT_TREE_ENTRIES = 500_000
@@ -163,7 +166,8 @@ class DirTree:
             data = self.read(path)
             cached = git_blob_id(data)
             self._ids[path] = cached
-            self._held[path] = data  # the parse that usually follows need not read it again
+            if len(data) <= HOLD_BYTES:  # the parse that usually follows need not read it again
+                self._held[path] = data
         return cached
 
 
