@@ -19,7 +19,7 @@ from ..engine.documents import Document, Position, Range
 from ..engine.errors import RototoError
 from ..engine.tree import Tree
 
-FORMAT = 1
+FORMAT = 2
 
 
 def cache_dir() -> Path | None:
