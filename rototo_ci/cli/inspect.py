@@ -301,6 +301,11 @@ def inspect_data(workspace: Any, selection: Any, context: dict[str, Any] | None)
         {
             "id": doc.name,
             "path": doc.path,
+            "registrations": [
+                {key: value for key, value in r.items() if key != "path"}
+                for r in model.custom_registrations
+                if r["path"] == doc.path
+            ],
             "diagnostics": [d.to_json() for d in diagnostics if d.path == doc.path],
         }
         for doc in model.custom_lint

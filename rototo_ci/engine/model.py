@@ -131,6 +131,8 @@ class Model:
     custom_lint: list[Document]
     # catalog entries of the custom rules `lint/*.lua` registered (filled by lint)
     custom_rules: list[dict[str, Any]] = field(default_factory=list)
+    # what each rule file registered: {path, stage, entity, field, rule, handler}
+    custom_registrations: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def context_schema(self) -> Schema | None:

@@ -279,6 +279,20 @@ class CustomLint:
         self._rules.setdefault(registration.rule, registration)
         return registration
 
+    def registration_data(self) -> list[dict[str, Any]]:
+        """Every accepted registration as plain data, in registration order."""
+        return [
+            {
+                "path": r.path,
+                "stage": r.stage,
+                "entity": r.entity,
+                "field": r.field,
+                "rule": r.rule,
+                "handler": r.handler,
+            }
+            for r in self.registrations
+        ]
+
     def rules(self) -> list[dict[str, Any]]:
         """The workspace-scoped catalog entries of custom rules."""
         return [

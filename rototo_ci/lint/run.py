@@ -54,4 +54,5 @@ def run_lint(documents: list[Document], custom_lint: bool = True) -> tuple[Model
             runner.release(stage)
     if runner is not None:
         model.custom_rules = runner.rules()
+        model.custom_registrations = runner.registration_data()
     return model, sorted(out.items, key=Diagnostic.sort_key)

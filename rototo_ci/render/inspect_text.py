@@ -172,5 +172,15 @@ def render_inspect_text(data: dict[str, Any], color: bool = False, width: int | 
     for linter in data["linters"]:
         console.print()
         out.line(0, ("linter ", "bold"), (linter["id"], "bold cyan"), f"  {linter['path']}")
+        out.section(
+            2,
+            "registrations",
+            [
+                f"{r['rule']}  {r['stage']} {r['entity']}"
+                + (f".{r['field']}" if r["field"] else "")
+                + f" -> {r['handler']}"
+                for r in linter.get("registrations", [])
+            ],
+        )
         out.section(2, "diagnostics", _diagnostic_lines(linter["diagnostics"]))
     return console.text()

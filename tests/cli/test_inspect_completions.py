@@ -210,3 +210,44 @@ def test_show_and_inspect_print_workspace_text_inert(tmp_path) -> None:
         out = run_cli(*args[:1], str(tmp_path / "ws"), *args[1:]).out
         assert "one\\n::error::pwned \\x1b[31mred" in out, out
         assert "\x1b" not in out and not any(line.startswith("::") for line in out.splitlines())
+
+
+def test_inspect_lists_what_each_linter_registers(tmp_path) -> None:
+    assert run_cli("init", str(tmp_path / "ws"), "-q", "--variable", "v").code == 0
+    rules = tmp_path / "ws" / "lint"
+    rules.mkdir()
+    (rules / "team.lua").write_text(
+        "function register(lint)\n"
+        '  lint:on({ stage = "policy", entity = "variable", field = "description",'
+        ' rule = { id = "team/described", title = "Described", help = "Say why." },'
+        ' handler = "check_description" })\n'
+        '  lint:on({ stage = "value", entity = "workspace",'
+        ' rule = { id = "team/whole", title = "Whole", help = "Look at it all." },'
+        ' handler = "whole" })\n'
+        "end\n"
+        "function check_description(ctx) return {} end\n"
+        "function whole(ctx) return {} end\n"
+    )
+    result = run_cli("inspect", str(tmp_path / "ws"), "--json")
+    assert result.code == 0, result
+    (linter,) = json.loads(result.out)["linters"]
+    assert linter["id"] == "team" and linter["path"] == "lint/team.lua"
+    assert linter["registrations"] == [
+        {
+            "stage": "policy",
+            "entity": "variable",
+            "field": "description",
+            "rule": "team/described",
+            "handler": "check_description",
+        },
+        {
+            "stage": "value",
+            "entity": "workspace",
+            "field": None,
+            "rule": "team/whole",
+            "handler": "whole",
+        },
+    ]
+    text = run_cli("inspect", str(tmp_path / "ws")).out
+    assert "team/described  policy variable.description -> check_description" in text
+    assert "team/whole  value workspace -> whole" in text
