@@ -188,8 +188,10 @@ def _clone_remote(url: str, send_token: bool = False) -> pygit2.Repository:
             ):
                 offered.add("token")
                 return pygit2.UserPass("x-access-token", token)
-            what = "the ssh key was refused" if "ssh" in offered else (
-                "the token was refused" if "token" in offered else "credentials are required"
+            what = (
+                "the ssh key was refused"
+                if "ssh" in offered
+                else ("the token was refused" if "token" in offered else "credentials are required")
             )
             raise SourceError(f"cannot fetch {url}: authentication failed ({what})")
 

@@ -131,9 +131,7 @@ def check_case(
                 fixture.target_id, case.context, evaluation=evaluation
             )
             if coverage is not None:
-                coverage.add_qualifier_traces(
-                    evaluation.qualifier_traces_for([fixture.target_id])
-                )
+                coverage.add_qualifier_traces(evaluation.qualifier_traces_for([fixture.target_id]))
     except RototoError as error:
         return False, f"resolution failed: {error}", ""
     problems = []
@@ -285,9 +283,7 @@ def run_tests(workspace: Workspace, options: TestOptions) -> TestReport:
             )
             continue
         try:
-            evaluation = workspace.evaluation(
-                declared.context, trace=options.coverage is not None
-            )
+            evaluation = workspace.evaluation(declared.context, trace=options.coverage is not None)
         except RototoError as error:
             report.cases.append(
                 TestCase(group, "matches the context schema", False, str(error), file=group, line=1)

@@ -287,9 +287,7 @@ class Synthesizer:
             if rule_index is None
             else "Earlier rule qualifiers are kept false when possible."
         )
-        return Case(
-            case_id, title, copy.deepcopy(context), expect, because=because, generated=True
-        )
+        return Case(case_id, title, copy.deepcopy(context), expect, because=because, generated=True)
 
     def qualifier_fixture(self, qualifier_id: str) -> tuple[FixtureFile, list[str]]:
         """A `matches` case, then one `false-<predicate>` case per predicate (upstream's shape).
