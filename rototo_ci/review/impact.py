@@ -25,14 +25,9 @@ from ..engine.workspace import Workspace
 from .report import Outcome, ResolutionChange, cell_kind
 
 
-def closure_paths(model: Model, variable_id: str) -> set[str]:
-    """Every workspace file whose bytes can influence this variable's resolution."""
-    variable = model.variables[variable_id]
-    paths = {variable.path}
-    if CONTEXT_SCHEMA in model.schemas:
-        paths.add(CONTEXT_SCHEMA)
-    pending = [rule.qualifier for rule in variable.rules]
-    seen: set[str] = set()
+def _add_qualifier_paths(model: Model, start: list[str], paths: set[str]) -> None:
+    """Add the file of every qualifier reachable from `start` through qualifier.<id> reads."""
+    pending, seen = list(start), set()
     while pending:
         qid = pending.pop()
         if qid in seen:
@@ -43,6 +38,15 @@ def closure_paths(model: Model, variable_id: str) -> set[str]:
             continue
         paths.add(qualifier.path)
         pending.extend(p.qualifier_ref for p in qualifier.predicates if p.qualifier_ref)
+
+
+def closure_paths(model: Model, variable_id: str) -> set[str]:
+    """Every workspace file whose bytes can influence this variable's resolution."""
+    variable = model.variables[variable_id]
+    paths = {variable.path}
+    if CONTEXT_SCHEMA in model.schemas:
+        paths.add(CONTEXT_SCHEMA)
+    _add_qualifier_paths(model, [rule.qualifier for rule in variable.rules], paths)
     if variable.resource is not None:
         resource = model.resources.get(variable.resource)
         if resource is not None:
@@ -58,17 +62,7 @@ def qualifier_closure_paths(model: Model, qualifier_id: str) -> set[str]:
     paths: set[str] = set()
     if CONTEXT_SCHEMA in model.schemas:
         paths.add(CONTEXT_SCHEMA)
-    pending, seen = [qualifier_id], set()
-    while pending:
-        qid = pending.pop()
-        if qid in seen:
-            continue
-        seen.add(qid)
-        qualifier = model.qualifiers.get(qid)
-        if qualifier is None:
-            continue
-        paths.add(qualifier.path)
-        pending.extend(p.qualifier_ref for p in qualifier.predicates if p.qualifier_ref)
+    _add_qualifier_paths(model, [qualifier_id], paths)
     return paths
 
 
