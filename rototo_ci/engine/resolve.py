@@ -361,6 +361,19 @@ class Evaluation:
         self.failures: dict[str, ResolutionError] = {}
         # the qualifiers being evaluated, in order (a dict: constant-time membership on long chains)
         self._active: dict[str, None] = {}
+        # another evaluation of the same context whose values this one may reuse, for the
+        # qualifiers in `_shared` (byte-identical closures on both sides of a diff)
+        self._peer: Evaluation | None = None
+        self._shared: frozenset[str] = frozenset()
+
+    def share_with(self, peer: Evaluation, qualifier_ids: frozenset[str]) -> None:
+        """Reuse `peer`'s values for these qualifiers: the caller vouches that they, and
+        everything they read, are byte-identical on both sides and the context is the same.
+        Only values are taken, never failures, so every error message stays this side's own."""
+        if self.trace:
+            return  # a trace needs this side's own predicate records
+        self._peer = peer
+        self._shared = qualifier_ids
 
     def _lookup(self, path: tuple[str, ...], qualifier_id: str) -> Any:
         current: Any = self.context
@@ -385,6 +398,12 @@ class Evaluation:
         failure = self.failures.get(qualifier_id)
         if failure is not None:
             raise failure
+        peer = self._peer
+        if peer is not None and qualifier_id in self._shared:
+            cached = peer.memo.get(qualifier_id)
+            if cached is not None:
+                self.memo[qualifier_id] = cached
+                return cached
         compiled = self.runtime.qualifiers.get(qualifier_id)
         if compiled is None:
             raise ResolutionError(f"qualifier not found: qualifier://{qualifier_id}")
