@@ -12,14 +12,17 @@ from .workspaces import base_workspace, int_variable, qualifier_plan, qualifier_
 
 
 def _counting(monkeypatch) -> Counter[str]:
+    """Qualifier evaluations per id (a value taken from the memo or the peer is none)."""
     evaluated: Counter[str] = Counter()
-    original = Evaluation._evaluate
+    original = Evaluation._start
 
-    def counting(self, compiled):  # type: ignore[no-untyped-def]
-        evaluated[compiled.id] += 1
-        return original(self, compiled)
+    def counting(self, qualifier_id):  # type: ignore[no-untyped-def]
+        found = original(self, qualifier_id)
+        if not isinstance(found, bool):
+            evaluated[qualifier_id] += 1
+        return found
 
-    monkeypatch.setattr(Evaluation, "_evaluate", counting)
+    monkeypatch.setattr(Evaluation, "_start", counting)
     return evaluated
 
 
