@@ -265,23 +265,13 @@ class Synthesizer:
         if context is None:
             return None
         try:
-            trace = self.workspace.trace_variable(variable_id, context)
+            expect = observed_expectation(self.workspace, "variable", variable_id, context)
         except RototoError:
             return None
-        matched = next((r for r in trace.rules if r.matched), None)
-        if rule_index is None and matched is not None:
+        if rule_index is None and expect.matched != "default":
             return None
-        if rule_index is not None and (matched is None or matched.index != rule_index):
+        if rule_index is not None and expect.matched_rule != rule_index:
             return None
-        buckets = bucket_expectations(trace.qualifier_traces)
-        expect = Expectation(
-            value=trace.resolution.value,
-            value_key=trace.resolution.value_key,
-            matched="default" if matched is None else None,
-            matched_rule=matched.index if matched else None,
-            matched_qualifier=matched.qualifier if matched else None,
-            buckets=buckets,
-        )
         because = (
             "Every rule qualifier is false."
             if rule_index is None
@@ -338,24 +328,51 @@ class Synthesizer:
     def _false_at(
         self, qualifier_id: str, p: Predicate, matching: dict[str, Any] | None
     ) -> dict[str, Any] | None:
-        """A context where predicate p is false, others kept true when possible."""
-        context = copy.deepcopy(matching) if matching is not None else None
-        if context is None:
-            context = self.base_context([qualifier_id])
+        """A context where predicate p is false and every other predicate true, or None.
+
+        This is the case upstream writes as `false-<predicate>`: when no context keeps the
+        others true (they read the same attribute in contradicting ways), there is no case.
+        """
+        qualifier = self.workspace.model.qualifiers[qualifier_id]
+        seeds = [matching] if matching is not None else []
+        seeds.append(self.base_context([qualifier_id]))
+        for seed in seeds:
+            context = copy.deepcopy(seed)
+            for other in qualifier.predicates:
+                if other is not p and not self._make(other, True, context):
+                    break
+            else:
+                if self._make(p, False, context):
+                    completed = self.complete(context)
+                    if completed is not None and self._false_only_at(
+                        qualifier_id, p.index, completed
+                    ):
+                        return completed
+        return None
+
+    def _make(self, p: Predicate, want: bool, context: dict[str, Any]) -> bool:
+        """Set what predicate p reads so that it evaluates to `want` (False: no idea how)."""
         if p.qualifier_ref is not None:
-            ref_want = self._ref_want(p, False)
+            ref_want = self._ref_want(p, want)
             if ref_want is None or p.qualifier_ref not in self.workspace.model.qualifiers:
-                return None
+                return False
             sub = self.solve([(p.qualifier_ref, ref_want)], [p.qualifier_ref])
             if sub is None:
-                return None
+                return False
             _merge_over(context, sub)
-        else:
-            value = self.value_for(p, False)
-            if value is None:
-                return None
-            _set(context, p.path, value)
-        return self.complete(context)
+            return True
+        value = self.value_for(p, want)
+        if value is None:
+            return False
+        _set(context, p.path, value)
+        return True
+
+    def _false_only_at(self, qualifier_id: str, index: int, context: dict[str, Any]) -> bool:
+        try:
+            trace = self.workspace.trace_qualifier(qualifier_id, context)
+        except RototoError:
+            return False
+        return all(t.result is (t.index != index) for t in trace.predicates)
 
     def _qualifier_case(
         self,
@@ -369,19 +386,35 @@ class Synthesizer:
         if context is None:
             return None
         try:
-            trace = self.workspace.trace_qualifier(qualifier_id, context)
+            expect = observed_expectation(self.workspace, "qualifier", qualifier_id, context)
         except RototoError:
             return None
-        if trace.value != want:
+        if expect.value is not want:
             return None
-        return Case(
-            case_id,
-            title,
-            copy.deepcopy(context),
-            Expectation(value=want, buckets=bucket_expectations([trace])),
-            because=because,
-            generated=True,
+        return Case(case_id, title, copy.deepcopy(context), expect, because=because, generated=True)
+
+
+def observed_expectation(
+    workspace: Workspace, kind: str, target_id: str, context: dict[str, Any]
+) -> Expectation:
+    """What resolving `context` shows for a target, as a fixture records it.
+
+    The synthesizer writes this for the contexts it finds; `--check` compares it with
+    what a suite on disk recorded. Raises RototoError when the context does not resolve.
+    """
+    if kind == "variable":
+        trace = workspace.trace_variable(target_id, context)
+        matched = next((r for r in trace.rules if r.matched), None)
+        return Expectation(
+            value=trace.resolution.value,
+            value_key=trace.resolution.value_key,
+            matched="default" if matched is None else None,
+            matched_rule=matched.index if matched else None,
+            matched_qualifier=matched.qualifier if matched else None,
+            buckets=bucket_expectations(trace.qualifier_traces),
         )
+    qualifier = workspace.trace_qualifier(target_id, context)
+    return Expectation(value=qualifier.value, buckets=bucket_expectations([qualifier]))
 
 
 def sanitize_id(text: str) -> str:
