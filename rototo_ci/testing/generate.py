@@ -38,6 +38,7 @@ class GeneratedSuite:
     notes: list[str] = field(default_factory=list)
     cases: int = 0
     stale: dict[str, str] = field(default_factory=dict)  # path -> why the file on disk is stale
+    synthesized: dict[str, FixtureFile] = field(default_factory=dict)  # what we would write
 
     @property
     def current(self) -> list[str]:
@@ -254,6 +255,7 @@ def generate_suite(
         result.files[SUITE_FILE] = render_manifest(fixtures, workspace_label)
         result.stale[SUITE_FILE] = why or "missing"
     for fixture in fixtures:
+        result.synthesized[fixture.path] = fixture
         text = _read(out, fixture.path)
         on_disk = parse_fixture_file(fixture.path, text) if text is not None else None
         why, still_current = fixture_staleness(workspace, fixture, on_disk)
