@@ -225,8 +225,9 @@ class CustomLint:
                     f"{registration.handler}",
                     [Related(doc.path, None, "first matching registration")],
                 )
-                continue
-            seen[registration.key()] = registration
+            else:
+                seen[registration.key()] = registration
+            # the rototo engine reports a duplicate and still runs it: its handler runs twice
             accepted.append(registration)
         self.registrations.extend(accepted)
         return accepted
@@ -596,6 +597,7 @@ class CustomLint:
                 message=message,
                 help=info.help,
                 path=target.path,
-                range=node_range(target.doc, target.default_node) if target.doc else None,
+                # located as the handler's own findings would be without a returned field
+                range=self._location(target, registration.field),
             )
         )
