@@ -12,7 +12,7 @@ import pytest
 
 from ..helpers import write_files
 from ..oracle.lint import compare, ours_lint, reference_lint
-from . import generator
+from . import generator, mutations
 
 FIELDS = {
     "workspace": ["extends", None],
@@ -200,9 +200,9 @@ HANDMADE: dict[str, str] = {
         [_on("policy", "variable", "type", "boom"), _on("graph", "qualifier", "predicates", "bad")],
         'function boom(ctx) error("no") end\nfunction bad(ctx) return { "not a table" } end\n',
     ),
-    # a handler past the instruction limit on the workspace's extends entry
-    "spins-on-extends": _lint_file(
-        [_on("project", "workspace", "extends", "spin")],
+    # a handler past the instruction limit on a variable's values
+    "spins-on-values": _lint_file(
+        [_on("project", "variable", "values", "spin")],
         "function spin(ctx) while true do end end\n",
     ),
 }
@@ -263,4 +263,109 @@ def test_custom_lint_parity_wide(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_custom_lint_parity_wide_sweep(tmp_path: Path) -> None:
     problems = run_seeds(range(40, 1040), tmp_path, wide=True)
+    assert not problems, "\n".join(problems[:20])
+
+
+# Handler data: every selector reports a number of findings that depends on everything its
+# handler sees (a digest of ctx.target, ctx.stage and ctx.entity), so any difference in the
+# data handed to Lua shows up as a count difference. `uri` and `root` are left out: we name
+# files by workspace-relative URIs (a git tree has no file path), the reference by absolute
+# file URIs.
+DIGEST_HANDLER = r"""
+local function canon(v)
+  if type(v) ~= "table" then return math.type(v) or type(v), tostring(v) end
+  local keys = {}
+  for k in pairs(v) do
+    if k ~= "uri" and k ~= "root" then keys[#keys + 1] = k end
+  end
+  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+  local out = {}
+  for _, k in ipairs(keys) do
+    local kind, text = canon(v[k])
+    out[#out + 1] = type(k) .. ":" .. tostring(k) .. "=" .. kind .. ":" .. text
+  end
+  return "table", "{" .. table.concat(out, ",") .. "}"
+end
+function probe(ctx)
+  local _, text = canon(ctx.target)
+  text = text .. "|" .. ctx.stage .. "|" .. ctx.entity
+  local h = 0
+  for i = 1, #text do h = (h * 31 + text:byte(i)) % 1000003 end
+  local out = {}
+  for i = 1, h % 5 do out[i] = { message = "d" .. i } end
+  return out
+end
+"""
+PROBE_FIELDS = {
+    **FIELDS,
+    "value": [*FIELDS["value"], "value.a", "value.limit.x", "value.name"],
+    "schema": [*FIELDS["schema"], "json.type", "json.properties.plan", "json.default"],
+}
+
+
+def probe_file(rng: random.Random) -> str:
+    registrations, index = [], 0
+    for entity, fields in PROBE_FIELDS.items():
+        for field in fields:
+            stage = rng.choice(["project", "reference", "value", "graph", "policy"])
+            selector = f', field = "{field}"' if field else ""
+            registrations.append(
+                f'  lint:on({{ stage = "{stage}", entity = "{entity}"{selector}, rule = '
+                f'{{ id = "team/p{index}", title = "P", help = "H" }}, handler = "probe" }})'
+            )
+            index += 1
+    return "function register(lint)\n" + "\n".join(registrations) + "\nend\n" + DIGEST_HANDLER
+
+
+def probe_roots(seeds: range, tmp_path: Path) -> list[Path]:
+    roots = []
+    for seed in seeds:
+        rng = random.Random(50_000 + seed)
+        files = dict(generator.generate(rng).files)
+        if seed % 2:
+            files, _ = mutations.mutate(rng, files)
+        files["lint/team.lua"] = probe_file(rng)
+        roots.append(write_files(tmp_path / f"p{seed}", files))
+    return roots
+
+
+def handmade_probe_roots(tmp_path: Path) -> list[Path]:
+    rng = random.Random(9)
+    files = dict(generator.generate(rng).files)
+    files["lint/team.lua"] = probe_file(rng)
+    # JSON nulls at every depth of a schema (an array keeps its length)
+    nulls = dict(files)
+    nulls["schemas/nulls.json"] = (
+        '{"type": "object", "default": null, "enum": [1, null, 2], "properties": '
+        '{"plan": {"default": null}}}'
+    )
+    # a workspace that extends a parent
+    write_files(tmp_path / "base", {"rototo-workspace.toml": "schema_version = 1\n"})
+    child = dict(files)
+    child["rototo-workspace.toml"] = 'schema_version = 1\nextends = ["../base"]\n'
+    return [write_files(tmp_path / "nulls", nulls), write_files(tmp_path / "child", child)]
+
+
+def probe_problems(roots: list[Path]) -> tuple[int, list[str]]:
+    problems, findings = [], 0
+    for root, theirs in zip(roots, reference_lint(roots), strict=True):
+        if "error" in theirs:
+            continue
+        findings += sum(d["rule"].startswith("team/") for d in theirs["diagnostics"])
+        missing, extra = compare(ours_lint(root), theirs)
+        problems += [f"{root.name}: missing {k}" for k in missing]
+        problems += [f"{root.name}: extra {k}" for k in extra]
+    return findings, problems
+
+
+def test_handler_data_matches_the_reference(tmp_path: Path) -> None:
+    roots = handmade_probe_roots(tmp_path) + probe_roots(range(16), tmp_path)
+    findings, problems = probe_problems(roots)
+    assert not problems, "\n".join(problems[:20])
+    assert findings > 1000
+
+
+@pytest.mark.slow
+def test_handler_data_sweep(tmp_path: Path) -> None:
+    findings, problems = probe_problems(probe_roots(range(16, 616), tmp_path))
     assert not problems, "\n".join(problems[:20])
