@@ -382,3 +382,29 @@ def _round_trip(tmp_path: Path, seeds: range) -> None:
         )
         if expect.value_key is not None:
             assert result["value_key"] == expect.value_key
+
+
+def test_stale_files_holding_unparsable_hand_work_are_not_overwritten(ws: Path) -> None:
+    out = ws / "tests"
+    eu = out / "qualifiers" / "eu.toml"
+    eu.write_text(eu.read_text() + "<<<<<<< HEAD\n")  # a merge left half-done
+    seat = out / "variables" / "seat-limit.toml"
+    seat.write_text(
+        seat.read_text()
+        .replace('expect = { value = 5, value_key = "small" }', "")
+        .replace("value = 5\n", "value = 6\n")  # and the generated default is stale too
+    )
+    before = {p: p.read_bytes() for p in (eu, seat)}
+    result = run_cli("fixtures", str(ws), "--out", str(out))
+    assert result.code == 1
+    assert (
+        "  kept qualifiers/eu.toml (stale, not rewritten: qualifiers/eu.toml is not valid TOML"
+        in (result.out)
+    )
+    assert (
+        "  kept variables/seat-limit.toml (stale, not rewritten: hand-written case "
+        "free-plan-stays-small: case has no usable expect" in result.out
+    )
+    assert "were not rewritten, to keep what they hold" in result.err
+    assert {p: p.read_bytes() for p in (eu, seat)} == before
+    assert _check(ws)[0] == 1
