@@ -113,7 +113,7 @@ def test_workspace(workspace: str, cwd: Path) -> int:
 
 
 def fixtures_check_workspace(workspace: str, cwd: Path) -> int:
-    """Check every fixture suite inside one workspace is what `rototo fixtures` would write.
+    """Check every fixture suite inside one workspace is current (`rototo fixtures --check`).
 
     Each suite is regenerated for every variable (what `rototo fixtures --out DIR`
     writes by default) and for the qualifiers it already holds.
@@ -142,8 +142,8 @@ def fixtures_check_workspace(workspace: str, cwd: Path) -> int:
         generated = generate_suite(workspace_obj, out, variables, qualifiers)
         stale = stale_files(generated, out)
         shown_dir = prefix + ("" if suite_dir == "." else suite_dir + "/")
-        for rel in stale:
-            _print(f"{one_line(shown_dir + rel)}:1:1: stale fixture file")
+        for rel, reason in stale.items():
+            _print(f"{one_line(shown_dir + rel)}:1:1: stale fixture file: {one_line(reason)}")
         if stale:
             status = 1
             _print(
@@ -190,11 +190,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:
+    from .process import exit_now
     from .render.escape import guarded_streams
 
     with guarded_streams():  # no line of any stream can start a workflow command
         code = main()
-    sys.exit(code)
+    exit_now(code)  # every file this run wrote is closed; the rest is the kernel's to free
 
 
 if __name__ == "__main__":
