@@ -287,6 +287,10 @@ class LayeredTree:
     def files(self) -> list[str]:
         return sorted(self._owner)
 
+    def owner(self, path: str) -> Tree:
+        """The layer whose file `path` is (where it really lives)."""
+        return self._layer(path)
+
     def _layer(self, path: str) -> Tree:
         try:
             return self._owner[path]

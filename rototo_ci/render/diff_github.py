@@ -127,6 +127,8 @@ def _uncovered_annotations(ws: WorkspaceDiff, prefix: str) -> list[Annotation]:
     """Warnings on the changed line: no declared context exercises the change."""
     import json
 
+    from ..review.witness_names import suggested_file
+
     found = []
     for item in ws.uncovered:
         message = f"no declared context shows this change to variable://{item.get('variable')}"
@@ -136,6 +138,7 @@ def _uncovered_annotations(ws: WorkspaceDiff, prefix: str) -> list[Annotation]:
             message += (
                 f"; the context {context} resolves {before.get('value_key', 'an error')} "
                 f"on the base and {after.get('value_key', 'an error')} on the head"
+                f" (commit it as {prefix + ws.file_path(suggested_file(item) or '')} to cover it)"
             )
         else:
             message += "; the bounded search found no context where it matters"

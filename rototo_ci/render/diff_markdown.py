@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..review.report import DiffReport, Outcome, WorkspaceDiff
+from ..review.witness_names import suggested_file
 from .diff_groups import (
     KIND_TITLES,
     clip,
@@ -152,7 +153,12 @@ def _uncovered_rows(ws: WorkspaceDiff, repo_paths: bool) -> list[list[str]]:
         else:
             transition = f"{outcome_md(item.get('before'))} → {outcome_md(item.get('after'))}"
             context = json.dumps(item["context"], ensure_ascii=False, sort_keys=True)
-            witness = f"<details><summary>{transition}</summary>{_code(context, 400)}</details>"
+            name = suggested_file(item) or ""
+            name = ws.file_path(name) if repo_paths else name
+            witness = (
+                f"<details><summary>{transition}</summary>"
+                f"{_code(name, 90)}: {_code(context, 400)}</details>"
+            )
         rows.append(
             [
                 _code(str(item.get("variable")), 60),

@@ -167,7 +167,30 @@ def _workspace(out: _Writer, ws: WorkspaceDiff, repo_paths: bool) -> None:
             out.line(line, 4)
         out.more(len(rollout_groups) - ROWS, "rollouts", 4)
     if ws.uncovered:
+        import json
+
+        from ..review.witness_names import suggested_file
+
         out.line(Text(f"Uncovered changes {len(ws.uncovered):,}", "yellow underline"), 2)
+        for item in ws.uncovered[:ROWS]:
+            line = Text.assemble(
+                (one_line(where(ws, item.get("path"), item.get("line"), repo_paths)), "dim"),
+                "  ",
+                (one_line(f"variable://{item.get('variable')}"), "magenta"),
+                "  ",
+            )
+            name = suggested_file(item)
+            if name is None:
+                line.append("no context found where it changes the outcome", "dim")
+            else:
+                line.append_text(_outcome(item.get("before")))
+                line.append(" → ")
+                line.append_text(_outcome(item.get("after")))
+                shown = ws.file_path(name) if repo_paths else name
+                context = json.dumps(item.get("context"), ensure_ascii=False, sort_keys=True)
+                line.append(f"  witness {one_line(shown)}: {one_line(clip(context, 160))}", "dim")
+            out.line(line, 4)
+        out.more(len(ws.uncovered) - ROWS, "uncovered changes", 4)
     if ws.changes:
         out.line(Text.assemble(("Semantic changes", "underline"), f" {len(ws.changes):,}"), 2)
         for change in ws.changes[:ROWS]:

@@ -4,7 +4,8 @@ For each changed default, value, rule or predicate whose variables show no resol
 change under the declared contexts, a bounded search over synthesized contexts (the
 fixture synthesizer's cases for both sides) looks for a witness: a context where the
 variable resolves differently on the two sides. Every witness is checked by resolving
-both sides; `context` is None when the search finds none.
+both sides; `context` is None when the search finds none. `context_file` suggests
+where to commit the witness (`contexts/<name>.json`) so a declared context covers it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from ..engine.model import Model
 from ..engine.resolve import strict_equal
 from ..engine.workspace import Workspace
 from .report import Change, ResolutionChange
+from .witness_names import witness_file_name
 
 VARIABLE_KINDS = {
     "variable_default_changed",
@@ -135,6 +137,9 @@ def uncovered_changes(
                     "line": change.line,
                     "variable": variable_id,
                     "context": context,
+                    "context_file": (
+                        None if context is None else witness_file_name(variable_id, context)
+                    ),
                     "before": before,
                     "after": after,
                 }

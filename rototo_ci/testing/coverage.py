@@ -13,7 +13,7 @@ its qualifier was false. A resolution that fails contributes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -177,6 +177,14 @@ class CoverageReport:
             for entry in self.entries
             if not entry.covered or entry.branches_covered < entry.branches_valid
         ]
+
+    def relocated(self, where: Callable[[str], str]) -> CoverageReport:
+        """The same counts with each file's path mapped by `where` (e.g. to its real file)."""
+        from dataclasses import replace
+
+        entries = [replace(entry, path=where(entry.path)) for entry in self.entries]
+        entries.sort(key=lambda entry: (entry.path, entry.line, entry.kind))
+        return CoverageReport(self.workspace, entries)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -53,6 +53,9 @@ class Case:
     generated: bool = False
     line: int = 1  # 1-based line of the [[case]] header in its file
     problem: str | None = None  # why the case cannot run (reported as a failure)
+    # found only by our search: upstream's generator writes no such case, so a suite
+    # without it is still current (never written to the file)
+    extended: bool = False
 
 
 @dataclass
@@ -194,6 +197,7 @@ def read_suite_from_tree(tree: Tree, manifest_path: str) -> Suite:
         if not isinstance(rel, str):
             suite.files.append(FixtureFile("?", str(target), problem="fixture entry has no path"))
             continue
+        rel = rel.removeprefix("./")
         joined = _safe_join(base if str(base) != "." else PurePosixPath(), rel)
         if joined is None or joined not in available:
             suite.files.append(

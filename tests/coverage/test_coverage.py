@@ -298,3 +298,88 @@ def test_against_brute_force_on_generated_workspaces(tmp_path: Path, seed: int) 
     lines_covered = sum(1 for cell in expected.values() if cell[0])
     assert sum(f["LH"] for f in lcov.values()) == lines_covered  # type: ignore[misc]
     assert report.totals.lines_covered == lines_covered
+
+
+# -- a workspace that extends a parent ----------------------------------------------------
+
+PARENT = {
+    "rototo-workspace.toml": "schema_version = 1\n",
+    "qualifiers/paid.toml": FILES["qualifiers/paid.toml"],
+    "variables/limit.toml": (
+        "schema_version = 1\n"
+        'type = "int"\n'
+        "# a parent's comment shifts its lines: the child has no such file\n"
+        "\n"
+        "[values]\n"  # 5
+        "low = 1\n"  # 6
+        "high = 3\n"  # 7
+        "\n"
+        "[resolve]\n"
+        'default = "low"\n'  # 10
+        "\n"
+        "[[resolve.rule]]\n"  # 12
+        'qualifier = "paid"\nvalue = "high"\n'
+    ),
+}
+CHILD = {
+    "rototo-workspace.toml": 'schema_version = 1\nextends = ["../parent"]\n',
+    "variables/own.toml": (
+        'schema_version = 1\ntype = "bool"\n\n[values]\non = true\noff = false\n\n'
+        '[resolve]\ndefault = "off"\n'
+    ),
+    "contexts/paid.json": '{"plan": "paid"}\n',
+}
+
+
+def _cobertura_files(path: Path) -> dict[str, dict[int, tuple[int, str | None]]]:
+    doc = etree.parse(str(path))
+    return {
+        c.get("filename"): {
+            int(line.get("number")): (int(line.get("hits")), line.get("condition-coverage"))
+            for line in c.iter("line")
+        }
+        for c in doc.iter("class")
+    }
+
+
+@pytest.mark.parametrize("in_git", [True, False])
+def test_files_of_an_extended_parent_are_reported_where_they_live(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_git: bool
+) -> None:
+    from tests.helpers import commit_all, init_repo
+
+    repo = tmp_path / "repo"
+    if in_git:
+        init_repo(repo)
+    write_files(repo / "configs" / "parent", PARENT)
+    write_files(repo / "configs" / "child", CHILD)
+    if in_git:
+        commit_all(repo, "parent and child")
+    monkeypatch.chdir(repo / "configs" / "child")
+    out, lcov = tmp_path / "coverage.xml", tmp_path / "coverage.info"
+    result = run_cli("test", ".", "--coverage", str(out))
+    assert result.code == 0, result.err
+    assert run_cli("test", ".", "--coverage", str(lcov), "--coverage-format", "lcov").code == 0
+    # repository-relative in git (what GitHub, GitLab and Codecov map), else relative to
+    # the workspace directory; the parent's lines are its own (the comment shifts them)
+    parent = "configs/parent/" if in_git else "../parent/"
+    child = "configs/child/" if in_git else ""
+    assert _cobertura_files(out) == {
+        f"{child}variables/own.toml": {5: (0, None), 6: (1, None), 9: (1, None)},
+        f"{parent}qualifiers/paid.toml": {3: (1, "50% (1/2)")},
+        f"{parent}variables/limit.toml": {
+            6: (0, None),
+            7: (1, None),
+            10: (0, None),
+            12: (1, "50% (1/2)"),
+        },
+    }
+    assert set(parse_lcov(lcov.read_text())) == set(_cobertura_files(out))
+    # the text report's `path:line` opens the real file from the current directory
+    assert "../parent/variables/limit.toml:10: variable:limit default low" in result.err
+    assert "\nvariables/own.toml:5: variable:own value on (never selected)" in result.err
+    for line in result.err.splitlines()[1:]:
+        if ".toml:" in line:
+            name, number = line.split(":")[:2]
+            assert Path(name).is_file(), line
+            assert int(number) <= len(Path(name).read_text().splitlines())

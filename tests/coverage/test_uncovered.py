@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+import pytest
 
 from rototo_ci.engine.workspace import Workspace
 from rototo_ci.review.changes import semantic_changes
 from rototo_ci.review.uncovered import differs, outcome, uncovered_changes
+from rototo_ci.review.witness_names import SAFE_FILE, suggested_file, witness_file_name
 from tests.helpers import write_files
 
 BASE = {
@@ -61,6 +65,9 @@ def test_changed_rule_value_gets_a_witness(tmp_path: Path) -> None:
     assert item["before"] == {"value_key": "mid", "value": 2}
     assert item["after"] == {"value_key": "high", "value": 3}
     assert item["path"] == "variables/limit.toml" and isinstance(item["line"], int)
+    # a stable, safe suggestion: the same witness gets the same name on every run
+    assert re.fullmatch(r"contexts/limit-[0-9a-f]{8}\.json", item["context_file"])
+    assert item["context_file"] == witness_file_name("limit", dict(item["context"]))
 
 
 def test_changed_predicate_gets_a_witness_through_the_variable(tmp_path: Path) -> None:
@@ -80,6 +87,7 @@ def test_neutral_changes_yield_no_witness(tmp_path: Path) -> None:
     found = _uncovered(tmp_path, head)
     assert [(item["target"], item["context"]) for item in found] == [("variable://limit", None)]
     assert found[0]["before"] is None and found[0]["after"] is None
+    assert found[0]["context_file"] is None
 
 
 def test_rototo_diff_reports_and_renders_uncovered_changes(tmp_path: Path) -> None:
@@ -111,6 +119,11 @@ def test_rototo_diff_reports_and_renders_uncovered_changes(tmp_path: Path) -> No
     result = run_process("diff", f"{base}..{head}", "--format", "markdown", cwd=repo)
     assert "Changes no declared context exercises" in result.out
     assert "<details><summary>" in result.out and "<code>variables/limit.toml:" in result.out
+    # the collapsed block names the file to commit the witness as
+    name = item["context_file"]
+    assert f"<code>{name}</code>: <code>" in result.out
+    result = run_process("diff", f"{base}..{head}", "--format", "text", cwd=repo)
+    assert f"witness {name}: " in result.out
 
 
 def test_github_annotations_warn_on_uncovered_changes() -> None:
@@ -145,4 +158,40 @@ def test_github_annotations_warn_on_uncovered_changes() -> None:
     (line,) = [ln for ln in text.splitlines() if ln.startswith("::warning")]
     assert "file=ws/variables/limit.toml,line=12" in line
     assert "resolves mid on the base and high on the head" in line
+    assert f"commit it as ws/{witness_file_name('limit', item['context'])} to cover it" in line
     assert not any(ln.startswith("::error") for ln in text.splitlines())
+
+
+@pytest.mark.parametrize(
+    "variable",
+    [
+        "limit",
+        "../../.github/workflows/x",
+        "-rf --no-preserve-root",
+        ".hidden",
+        "a.json.exe",
+        "Ünïcödé\u202e\x00\n<b>@all</b>",
+        "",
+        "-_-",
+        "x" * 300,
+        "café",
+    ],
+)
+def test_suggested_file_names_are_safe_and_stable(variable: str) -> None:
+    context = {"plan": "paid", "n": [1, {"b": 2, "a": None}]}
+    name = witness_file_name(variable, context)
+    assert SAFE_FILE.fullmatch(name), name
+    assert name.startswith("contexts/") and name.count("/") == 1 and ".." not in name
+    assert len(name) <= len("contexts/") + 48 + 1 + 8 + len(".json")
+    # stable across runs and key order; another context, another name
+    assert name == witness_file_name(variable, {"n": [1, {"a": None, "b": 2}], "plan": "paid"})
+    assert name != witness_file_name(variable, {"plan": "free"})
+
+
+def test_a_hostile_saved_name_is_never_shown() -> None:
+    item = {"variable": "limit", "context": {"plan": "paid"}}
+    own = witness_file_name("limit", {"plan": "paid"})
+    for hostile in ("../../x.json", "contexts/../a.json", "contexts/<b>.json", 7, None):
+        assert suggested_file({**item, "context_file": hostile}) == own
+    assert suggested_file({**item, "context_file": "contexts/ok-1.json"}) == "contexts/ok-1.json"
+    assert suggested_file({**item, "context": None, "context_file": "contexts/a.json"}) is None
