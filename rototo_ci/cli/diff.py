@@ -83,9 +83,7 @@ def render_report(report: Any, fmt: str, *, color: bool = False, width: int | No
 def render_pieces(report: Any, fmt: str, **options: Any) -> Iterable[str]:
     """`render_report` in pieces: a large JSON or GitLab report is never one string."""
     if fmt == "json":
-        from ..render.json_text import pieces
-
-        return pieces(report.to_json())
+        return report.json_pieces()  # type: ignore[no-any-return]
     if fmt == "gitlab":
         from ..render.gitlab import iter_diff_gitlab
 
