@@ -79,7 +79,7 @@ class Change:
         )
 
 
-@dataclass
+@dataclass(slots=True)  # a large diff holds hundreds of thousands of cells
 class ResolutionChange:
     variable: str  # the variable id, or the qualifier id for a qualifier cell
     context: str
