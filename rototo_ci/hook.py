@@ -113,7 +113,7 @@ def test_workspace(workspace: str, cwd: Path) -> int:
 
 
 def fixtures_check_workspace(workspace: str, cwd: Path) -> int:
-    """Check every fixture suite inside one workspace is what `rototo fixtures` would write.
+    """Check every fixture suite inside one workspace is current (`rototo fixtures --check`).
 
     Each suite is regenerated for every variable (what `rototo fixtures --out DIR`
     writes by default) and for the qualifiers it already holds.
@@ -142,8 +142,8 @@ def fixtures_check_workspace(workspace: str, cwd: Path) -> int:
         generated = generate_suite(workspace_obj, out, variables, qualifiers)
         stale = stale_files(generated, out)
         shown_dir = prefix + ("" if suite_dir == "." else suite_dir + "/")
-        for rel in stale:
-            _print(f"{one_line(shown_dir + rel)}:1:1: stale fixture file")
+        for rel, reason in stale.items():
+            _print(f"{one_line(shown_dir + rel)}:1:1: stale fixture file: {one_line(reason)}")
         if stale:
             status = 1
             _print(

@@ -33,7 +33,10 @@ def command(
     qualifiers: QualifiersOpt = False,
     check: Annotated[
         bool,
-        typer.Option("--check", help="Write nothing; exit 1 with a diff when the suite is stale."),
+        typer.Option(
+            "--check",
+            help="Write nothing; exit 1, with one reason per stale file, when the suite is stale.",
+        ),
     ] = False,
     rev: RevOpt = None,
     allow_external_extends: AllowExternalOpt = False,
@@ -62,43 +65,53 @@ def command(
         workspace.require_variable(vid)
     for qid in qualifier_ids:
         workspace.require_qualifier(qid)
-    suite = generate_suite(workspace, out, variable_ids, qualifier_ids)
+    suite = generate_suite(workspace, out, variable_ids, qualifier_ids, workspace_label=source)
     for note in suite.notes:
         print(f"rototo: note: {one_line(note)}", file=sys.stderr)
     if check:
-        diffs = stale_files(suite, out)
+        stale = stale_files(suite)
         if json_:
-            data = {"out": str(out), "cases": suite.cases, "stale": sorted(diffs)}
+            data = {
+                "out": str(out),
+                "cases": suite.cases,
+                "stale": list(stale),
+                "reasons": stale,
+            }
             sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-        elif diffs:
-            for diff in diffs.values():
-                sys.stdout.write(diff)
-        if diffs:
+        else:
+            for rel, reason in stale.items():
+                print(f"{one_line(str(out / rel))}: stale: {one_line(reason)}")
+        if stale:
             print(
-                f"rototo: {len(diffs)} fixture file(s) in {out} are stale; run "
-                f"`rototo fixtures --out {out}` and review the diff",
+                f"rototo: {len(stale)} fixture file(s) in {one_line(str(out))} are stale; run "
+                f"`rototo fixtures --out {one_line(str(out))}` and review the diff",
                 file=sys.stderr,
             )
             return 1
         if not (json_ or quiet):
-            print(f"fixtures in {out} are up to date ({suite.cases} cases)")
+            print(f"fixtures in {one_line(str(out))} are up to date ({suite.cases} cases)")
         return 0
     written = write_suite(suite, out)
+    unchanged = suite.current
     if json_:
         data = {
+            "command": "fixtures",
+            "workspace": source,
             "out": str(out),
+            "files": list(suite.files),
+            "written": written,
+            "unchanged": unchanged,
             "cases": suite.cases,
             "fixture_files": len(suite.files) - 1,
-            "written": written,
-            "files": sorted(suite.files),
         }
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     elif not quiet:
         print(f"fixtures: {one_line(str(out))}")
-        for rel in written:
-            print(f"  wrote {one_line(rel)}")
+        for rel in suite.files:
+            verb = "unchanged" if rel in unchanged else "wrote"
+            print(f"  {verb} {one_line(rel)}")
         print(
             f"{suite.cases} cases in {len(suite.files) - 1} fixture files; "
-            f"{len(written)} file(s) written to {out}"
+            f"{len(written)} written, {len(unchanged)} unchanged (already current)"
         )
     return 0

@@ -1,29 +1,225 @@
-"""`rototo fixtures`: write suites, keep hand-written cases, detect stale ones."""
+"""`rototo fixtures`: write suites, keep hand-written cases, judge suites on disk by meaning.
+
+A suite on disk is *current* when it holds every case the synthesizer produces (same
+ids; a case only our search finds, which upstream never writes, may be absent) and each
+of its generated cases still shows, when its recorded context is resolved, what it
+records. Which witness values the writing tool chose and how it laid out its
+TOML do not matter, so a suite written by upstream's `rototo fixtures` (or edited by
+hand) is judged like one of ours. Hand-written cases (`generated = false`) are kept and
+never make a suite stale; one with a generated case's id takes that case's place.
+"""
 
 from __future__ import annotations
 
-import difflib
+import tomllib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from ..engine.errors import RototoError
+from ..engine.resolve import strict_equal
 from ..engine.workspace import Workspace
-from .suite import SUITE_FILE, FixtureFile, parse_fixture_file, render_fixture_file, render_manifest
-from .synthesize import Synthesizer
+from .suite import (
+    SUITE_FILE,
+    Case,
+    Expectation,
+    FixtureFile,
+    parse_fixture_file,
+    render_fixture_file,
+    render_manifest,
+)
+from .synthesize import Synthesizer, observed_expectation
 
 
 @dataclass
 class GeneratedSuite:
-    files: dict[str, str]  # path relative to the out dir -> text
+    files: dict[str, str]  # path relative to the out dir -> text (the manifest first)
     notes: list[str] = field(default_factory=list)
     cases: int = 0
+    stale: dict[str, str] = field(default_factory=dict)  # path -> why the file on disk is stale
+    synthesized: dict[str, FixtureFile] = field(default_factory=dict)  # what we would write
+
+    @property
+    def current(self) -> list[str]:
+        """Files on disk that are current and would be left as they are."""
+        return [rel for rel in self.files if rel not in self.stale]
 
 
-def _hand_written(out: Path, rel: str) -> list:  # type: ignore[type-arg]
+def _read(out: Path, rel: str) -> str | None:
     path = out / rel
-    if not path.is_file():
-        return []
-    existing = parse_fixture_file(rel, path.read_text(encoding="utf-8"))
-    return [case for case in existing.cases if not case.generated and case.problem is None]
+    try:
+        return path.read_text(encoding="utf-8") if path.is_file() else None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _names(ids: Counter[str]) -> str:
+    return ", ".join(sorted(ids.elements()))
+
+
+# -- judging one case and one file --------------------------------------------
+
+
+def _bucket_set(expect: Expectation) -> Counter[tuple[str, str, tuple[int, ...], Any]]:
+    return Counter((b.attribute, b.salt, tuple(b.range), b.value) for b in expect.buckets)
+
+
+def _same(a: Any, b: Any) -> bool:
+    return strict_equal(a, b) and strict_equal(b, a)
+
+
+def _expectation_gaps(recorded: Expectation, observed: Expectation) -> list[str]:
+    """Fields whose recorded value differs from what resolution shows now."""
+    gaps = []
+    if not _same(recorded.value, observed.value):
+        gaps.append("value")
+    for name in ("value_key", "matched", "matched_rule", "matched_qualifier"):
+        if getattr(recorded, name) != getattr(observed, name):
+            gaps.append(name)
+    if _bucket_set(recorded) != _bucket_set(observed):
+        gaps.append("bucket")
+    return gaps
+
+
+def _show(value: Any) -> str:
+    import json
+
+    try:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def case_staleness(
+    workspace: Workspace, fixture: FixtureFile, case: Case, ours: Case | None
+) -> str | None:
+    """Why a generated case on disk no longer holds (None: it is current).
+
+    Its recorded expectation must equal what resolving its recorded context shows now
+    (value, value_key, matched, matched_rule, matched_qualifier, bucket entries), and
+    it must be about what the synthesizer's case of that id is about (same selected
+    value and rule, or same qualifier outcome).
+    """
+    if case.problem or case.expect is None:
+        return f"case {case.id}: {case.problem or 'no expect table'}"
+    try:
+        observed = observed_expectation(workspace, fixture.kind, fixture.target_id, case.context)
+    except RototoError as error:
+        return f"case {case.id}: its context no longer resolves: {error}"
+    gaps = _expectation_gaps(case.expect, observed)
+    if gaps:
+        first = gaps[0]
+        if first == "bucket":
+            detail = "bucket entries differ from the buckets its context falls in"
+        else:
+            detail = (
+                f"{first}: recorded {_show(getattr(case.expect, first))}, "
+                f"resolves to {_show(getattr(observed, first))}"
+            )
+        return f"case {case.id}: {detail}"
+    if ours is not None and ours.expect is not None:
+        mine, theirs = ours.expect, case.expect
+        for name in ("value", "value_key", "matched", "matched_rule", "matched_qualifier"):
+            a, b = getattr(theirs, name), getattr(mine, name)
+            if not (_same(a, b) if name == "value" else a == b):
+                return (
+                    f"case {case.id}: records {name} {_show(a)}, but the case of this id "
+                    f"now expects {_show(b)}"
+                )
+    return None
+
+
+def fixture_staleness(
+    workspace: Workspace, generated: FixtureFile, on_disk: FixtureFile | None
+) -> tuple[str | None, list[Case]]:
+    """(why the file on disk is stale or None, its generated cases that are still current)."""
+    if on_disk is None:
+        return "missing", []
+    if on_disk.problem:
+        return on_disk.problem, []
+    if on_disk.target != generated.target:
+        return f"target is {on_disk.target}, expected {generated.target}", []
+    hand_ids = {c.id for c in on_disk.cases if not c.generated}
+    # an `extended` case (one upstream's generator does not write) may be absent
+    allowed = Counter(c.id for c in generated.cases if c.id not in hand_ids)
+    wanted = Counter(c.id for c in generated.cases if c.id not in hand_ids and not c.extended)
+    present = Counter(c.id for c in on_disk.cases if c.generated)
+    reasons = []
+    if wanted - present:
+        reasons.append(f"missing generated case(s): {_names(wanted - present)}")
+    if present - allowed:
+        reasons.append(f"generated case(s) no longer produced: {_names(present - allowed)}")
+    ours_by_id: dict[str, list[Case]] = {}
+    for case in generated.cases:
+        ours_by_id.setdefault(case.id, []).append(case)
+    seen: Counter[str] = Counter()
+    current = []
+    for case in on_disk.cases:
+        if not case.generated:
+            continue
+        candidates = ours_by_id.get(case.id, [])
+        ours = candidates[seen[case.id]] if seen[case.id] < len(candidates) else None
+        seen[case.id] += 1
+        if ours is None:
+            continue  # already reported as no longer produced
+        why = case_staleness(workspace, on_disk, case, ours)
+        if why is None:
+            current.append(case)
+        else:
+            reasons.append(why)
+    return ("; ".join(reasons) or None), current
+
+
+def _manifest_staleness(text: str | None, fixtures: list[FixtureFile]) -> str | None:
+    if text is None:
+        return "missing"
+    try:
+        data = tomllib.loads(text)
+    except (ValueError, RecursionError) as error:
+        return f"not valid TOML: {error}"
+    if data.get("schema_version") != 1:
+        return "must declare schema_version = 1"
+    entries = data.get("fixture", [])
+    if not isinstance(entries, list):
+        return "fixture must be an array of tables"
+    listed = Counter(
+        (str(e.get("path", "")).removeprefix("./"), str(e.get("target", "")))
+        for e in entries
+        if isinstance(e, dict)
+    )
+    wanted = Counter((f.path, f.target) for f in fixtures)
+    reasons = []
+    if wanted - listed:
+        reasons.append("does not list " + ", ".join(p for p, _ in sorted(wanted - listed)))
+    if listed - wanted:
+        reasons.append(
+            "lists fixtures not generated: " + ", ".join(p for p, _ in sorted(listed - wanted))
+        )
+    return "; ".join(reasons) or None
+
+
+# -- the suite ----------------------------------------------------------------
+
+
+def _merged(
+    generated: FixtureFile, on_disk: FixtureFile | None, still_current: list[Case]
+) -> FixtureFile:
+    """Our cases, reusing the on-disk generated cases that still hold, plus hand-written ones."""
+    hand = [c for c in on_disk.cases if not c.generated and c.problem is None] if on_disk else []
+    hand_ids = {c.id for c in hand}
+    reuse: dict[str, list[Case]] = {}
+    for case in still_current:
+        reuse.setdefault(case.id, []).append(case)
+    cases = []
+    for case in generated.cases:
+        if case.id in hand_ids:
+            continue
+        kept = reuse.get(case.id)
+        cases.append(kept.pop(0) if kept else case)
+    merged = FixtureFile(generated.path, generated.target, generated.description)
+    merged.cases = cases + hand
+    return merged
 
 
 def generate_suite(
@@ -33,7 +229,12 @@ def generate_suite(
     qualifier_ids: list[str],
     workspace_label: str | None = None,
 ) -> GeneratedSuite:
-    """Synthesize fixture files for the targets, merged with hand-written cases on disk."""
+    """Synthesize fixture files for the targets and judge what is on disk under `out`.
+
+    A file on disk that is current is kept as it is; any other file is rendered from
+    the synthesized cases, reusing on-disk generated cases that still hold and keeping
+    hand-written ones.
+    """
     synthesizer = Synthesizer(workspace)
     fixtures: list[FixtureFile] = []
     notes: list[str] = []
@@ -46,42 +247,44 @@ def generate_suite(
         fixtures.append(fixture)
         notes += found
     result = GeneratedSuite({}, notes)
+    manifest_text = _read(out, SUITE_FILE)
+    why = _manifest_staleness(manifest_text, fixtures)
+    if why is None and manifest_text is not None:
+        result.files[SUITE_FILE] = manifest_text
+    else:
+        result.files[SUITE_FILE] = render_manifest(fixtures, workspace_label)
+        result.stale[SUITE_FILE] = why or "missing"
     for fixture in fixtures:
-        kept = _hand_written(out, fixture.path)
-        generated_ids = {case.id for case in fixture.cases}
-        fixture.cases += [case for case in kept if case.id not in generated_ids]
-        result.cases += len(fixture.cases)
-        result.files[fixture.path] = render_fixture_file(fixture)
-    result.files[SUITE_FILE] = render_manifest(fixtures, workspace_label)
+        result.synthesized[fixture.path] = fixture
+        text = _read(out, fixture.path)
+        on_disk = parse_fixture_file(fixture.path, text) if text is not None else None
+        why, still_current = fixture_staleness(workspace, fixture, on_disk)
+        if why is None and text is not None and on_disk is not None:
+            result.files[fixture.path] = text
+            result.cases += len(on_disk.cases)
+            continue
+        merged = _merged(
+            fixture, on_disk if on_disk and not on_disk.problem else None, still_current
+        )
+        result.cases += len(merged.cases)
+        result.files[fixture.path] = render_fixture_file(merged)
+        result.stale[fixture.path] = why or "missing"
     return result
 
 
-def stale_files(suite: GeneratedSuite, out: Path) -> dict[str, str]:
-    """Unified diffs of every file whose content on disk differs from the generated one."""
-    diffs: dict[str, str] = {}
-    for rel, text in sorted(suite.files.items()):
-        path = out / rel
-        current = path.read_text(encoding="utf-8") if path.is_file() else ""
-        if current != text:
-            diffs[rel] = "".join(
-                difflib.unified_diff(
-                    current.splitlines(keepends=True),
-                    text.splitlines(keepends=True),
-                    fromfile=f"{rel} (on disk)",
-                    tofile=f"{rel} (generated)",
-                )
-            )
-    return diffs
+def stale_files(suite: GeneratedSuite, out: Path | None = None) -> dict[str, str]:
+    """Every file under the suite directory that is stale, with a one-line reason."""
+    return dict(suite.stale)
 
 
 def write_suite(suite: GeneratedSuite, out: Path) -> list[str]:
+    """Write the stale files atomically, leave current ones untouched; return those written."""
     from ..files import write_atomic
 
     written = []
-    for rel, text in sorted(suite.files.items()):
-        path = out / rel
-        if path.is_file() and path.read_text(encoding="utf-8") == text:
+    for rel, text in suite.files.items():
+        if rel not in suite.stale:
             continue
-        write_atomic(path, text)
+        write_atomic(out / rel, text)
         written.append(rel)
     return written

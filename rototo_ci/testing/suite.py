@@ -53,6 +53,9 @@ class Case:
     generated: bool = False
     line: int = 1  # 1-based line of the [[case]] header in its file
     problem: str | None = None  # why the case cannot run (reported as a failure)
+    # found only by our search: upstream's generator writes no such case, so a suite
+    # without it is still current (never written to the file)
+    extended: bool = False
 
 
 @dataclass

@@ -1,9 +1,12 @@
 """Fixture synthesis: contexts that drive each variable to its default and to each rule.
 
-Search, then proof: candidate values come from each predicate's operator and
-value (and the context schema's declared types), a small local search makes the
-required qualifiers true or false, and every case is resolved with the engine
-before it is written, so an expectation is never a guess.
+Witness, search, then proof: each case is first tried with the context upstream's
+`rototo fixtures` would build (testing/witness.py), so we write the cases and
+values it writes; when that finds nothing, candidate values from each predicate's
+operator and value (and the context schema's declared types) and a small local
+search make the required qualifiers true or false; such a case is marked
+`extended` (upstream writes none). Every case is resolved with the engine before
+it is written, so an expectation is never a guess.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from ..engine.model import Predicate
 from ..engine.resolve import QualifierTrace, bucket_of, compile_compare
 from ..engine.workspace import Workspace
 from .suite import BucketExpectation, Case, Expectation, FixtureFile
+from .witness import WitnessBuilder
 
 MAX_STEPS = 200
 BUCKET_TRIES = 20_000
@@ -68,6 +72,10 @@ def _schema_types(schema: Any, path: list[str]) -> set[str]:
 class Synthesizer:
     workspace: Workspace
     bucket_cache: dict[tuple[str, int, int, bool, bool], Any] = field(default_factory=dict)
+    witnesses: WitnessBuilder = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.witnesses = WitnessBuilder(self.workspace.model.qualifiers)
 
     @property
     def schema(self) -> Any:
@@ -238,13 +246,26 @@ class Synthesizer:
                     rule.index,
                 )
             )
-        for case_id, title, goals, rule_index in plans:
-            context = self.solve(goals, rule_qualifiers) if goals else self.base_context([])
-            if context is None and rule_index is not None:
-                # keep the rule reachable even if an earlier rule cannot be kept false
-                context = self.solve(goals[-1:], rule_qualifiers)
-            context = self.complete(context) if context is not None else None
-            case = self._variable_case(variable_id, case_id, title, context, rule_index)
+        for position, (case_id, title, goals, rule_index) in enumerate(plans, start=-1):
+            # upstream's witnesses first: the case it writes, with the values it writes
+            if rule_index is None:
+                witnesses = [self.witnesses.variable_default(variable)]
+            else:
+                rule = variable.rules[position]
+                witnesses = [
+                    self.witnesses.qualifier(rule.qualifier, True),
+                    self.witnesses.variable_rule_fallback(variable, position),
+                ]
+            chosen = next((w for w in witnesses if self._shows(variable_id, w, rule_index)), None)
+            case = None
+            if chosen is not None:
+                completed = self.complete(copy.deepcopy(chosen))
+                case = self._variable_case(variable_id, case_id, title, completed, rule_index)
+            if case is None:
+                found = self._search(goals, rule_qualifiers)
+                case = self._variable_case(variable_id, case_id, title, found, rule_index)
+            if case is not None:
+                case.extended = chosen is None
             if case is None:
                 notes.append(
                     f"variable://{variable_id}: no context found for {case_id} "
@@ -253,6 +274,67 @@ class Synthesizer:
             else:
                 fixture.cases.append(case)
         return fixture, notes
+
+    def _shows(
+        self, variable_id: str, context: dict[str, Any] | None, rule_index: int | None
+    ) -> bool:
+        """Whether a witness resolves to the default (rule_index None) or to that rule,
+        judged without the context schema (upstream does not fill it in)."""
+        if context is None:
+            return False
+        try:
+            expect = observed_expectation(
+                self.workspace, "variable", variable_id, context, validate=False
+            )
+        except RototoError:
+            return False
+        if rule_index is None:
+            return expect.matched == "default"
+        return expect.matched_rule == rule_index
+
+    def complete_or_none(self, context: dict[str, Any] | None) -> dict[str, Any] | None:
+        return self.complete(context) if context is not None else None
+
+    def _upstream_or_search(
+        self,
+        qualifier_id: str,
+        label: tuple[str, str],
+        because: str,
+        want: bool,
+        witness: dict[str, Any] | None,
+        search: Any,
+    ) -> Case | None:
+        """The case from upstream's witness when it gives `want`, else from our search
+        (then `extended`: upstream writes no such case)."""
+        upstream = False
+        if witness is not None:
+            try:
+                upstream = (
+                    observed_expectation(
+                        self.workspace, "qualifier", qualifier_id, witness, validate=False
+                    ).value
+                    is want
+                )
+            except RototoError:
+                upstream = False
+        case = None
+        if upstream:
+            completed = self.complete(copy.deepcopy(witness))  # type: ignore[arg-type]
+            case = self._qualifier_case(qualifier_id, *label, because, completed, want)
+        if case is None:
+            case = self._qualifier_case(qualifier_id, *label, because, search(), want)
+        if case is not None:
+            case.extended = not upstream
+        return case
+
+    def _search(
+        self, goals: list[tuple[str, bool]], rule_qualifiers: list[str]
+    ) -> dict[str, Any] | None:
+        context = self.solve(goals, rule_qualifiers) if goals else self.base_context([])
+        if context is None and goals and goals[-1][1]:
+            # keep the rule reachable even if an earlier rule cannot be kept false
+            context = self.solve(goals[-1:], rule_qualifiers)
+        return self.complete(context) if context is not None else None
 
     def _variable_case(
         self,
@@ -265,23 +347,13 @@ class Synthesizer:
         if context is None:
             return None
         try:
-            trace = self.workspace.trace_variable(variable_id, context)
+            expect = observed_expectation(self.workspace, "variable", variable_id, context)
         except RototoError:
             return None
-        matched = next((r for r in trace.rules if r.matched), None)
-        if rule_index is None and matched is not None:
+        if rule_index is None and expect.matched != "default":
             return None
-        if rule_index is not None and (matched is None or matched.index != rule_index):
+        if rule_index is not None and expect.matched_rule != rule_index:
             return None
-        buckets = bucket_expectations(trace.qualifier_traces)
-        expect = Expectation(
-            value=trace.resolution.value,
-            value_key=trace.resolution.value_key,
-            matched="default" if matched is None else None,
-            matched_rule=matched.index if matched else None,
-            matched_qualifier=matched.qualifier if matched else None,
-            buckets=buckets,
-        )
         because = (
             "Every rule qualifier is false."
             if rule_index is None
@@ -301,30 +373,35 @@ class Synthesizer:
             f"Runtime behavior fixtures for qualifier://{qualifier_id}",
         )
         notes: list[str] = []
-        matching = self.solve([(qualifier_id, True)], [qualifier_id])
-        matching = self.complete(matching) if matching is not None else None
-        case = self._qualifier_case(
+        matches = ("matches", "Matches when all predicates are true")
+        because = "Every qualifier predicate is satisfied."
+        case = self._upstream_or_search(
             qualifier_id,
-            "matches",
-            "Matches when all predicates are true",
-            "Every qualifier predicate is satisfied.",
-            matching,
+            matches,
+            because,
             True,
+            self.witnesses.qualifier(qualifier_id, True),
+            lambda: self.complete_or_none(self.solve([(qualifier_id, True)], [qualifier_id])),
         )
+        matching = case.context if case is not None else None
         if case is None:
             notes.append(f"qualifier://{qualifier_id}: no context makes it true")
         else:
             fixture.cases.append(case)
         qualifier = self.workspace.model.qualifiers[qualifier_id]
+        because = "All other predicates are kept true when possible."
         for p in qualifier.predicates:
-            context = self._false_at(qualifier_id, p, matching)
-            case = self._qualifier_case(
-                qualifier_id,
+            label = (
                 f"false-{predicate_case_suffix(p)}",
                 f"Does not match when {p.attribute} is false",
-                "All other predicates are kept true when possible.",
-                context,
+            )
+            case = self._upstream_or_search(
+                qualifier_id,
+                label,
+                because,
                 False,
+                self.witnesses.false_at(qualifier_id, p.index),
+                lambda p=p: self._false_at(qualifier_id, p, matching),
             )
             if case is None:
                 notes.append(
@@ -338,24 +415,51 @@ class Synthesizer:
     def _false_at(
         self, qualifier_id: str, p: Predicate, matching: dict[str, Any] | None
     ) -> dict[str, Any] | None:
-        """A context where predicate p is false, others kept true when possible."""
-        context = copy.deepcopy(matching) if matching is not None else None
-        if context is None:
-            context = self.base_context([qualifier_id])
+        """A context where predicate p is false and every other predicate true, or None.
+
+        This is the case upstream writes as `false-<predicate>`: when no context keeps the
+        others true (they read the same attribute in contradicting ways), there is no case.
+        """
+        qualifier = self.workspace.model.qualifiers[qualifier_id]
+        seeds = [matching] if matching is not None else []
+        seeds.append(self.base_context([qualifier_id]))
+        for seed in seeds:
+            context = copy.deepcopy(seed)
+            for other in qualifier.predicates:
+                if other is not p and not self._make(other, True, context):
+                    break
+            else:
+                if self._make(p, False, context):
+                    completed = self.complete(context)
+                    if completed is not None and self._false_only_at(
+                        qualifier_id, p.index, completed
+                    ):
+                        return completed
+        return None
+
+    def _make(self, p: Predicate, want: bool, context: dict[str, Any]) -> bool:
+        """Set what predicate p reads so that it evaluates to `want` (False: no idea how)."""
         if p.qualifier_ref is not None:
-            ref_want = self._ref_want(p, False)
+            ref_want = self._ref_want(p, want)
             if ref_want is None or p.qualifier_ref not in self.workspace.model.qualifiers:
-                return None
+                return False
             sub = self.solve([(p.qualifier_ref, ref_want)], [p.qualifier_ref])
             if sub is None:
-                return None
+                return False
             _merge_over(context, sub)
-        else:
-            value = self.value_for(p, False)
-            if value is None:
-                return None
-            _set(context, p.path, value)
-        return self.complete(context)
+            return True
+        value = self.value_for(p, want)
+        if value is None:
+            return False
+        _set(context, p.path, value)
+        return True
+
+    def _false_only_at(self, qualifier_id: str, index: int, context: dict[str, Any]) -> bool:
+        try:
+            trace = self.workspace.trace_qualifier(qualifier_id, context)
+        except RototoError:
+            return False
+        return all(t.result is (t.index != index) for t in trace.predicates)
 
     def _qualifier_case(
         self,
@@ -369,19 +473,41 @@ class Synthesizer:
         if context is None:
             return None
         try:
-            trace = self.workspace.trace_qualifier(qualifier_id, context)
+            expect = observed_expectation(self.workspace, "qualifier", qualifier_id, context)
         except RototoError:
             return None
-        if trace.value != want:
+        if expect.value is not want:
             return None
-        return Case(
-            case_id,
-            title,
-            copy.deepcopy(context),
-            Expectation(value=want, buckets=bucket_expectations([trace])),
-            because=because,
-            generated=True,
+        return Case(case_id, title, copy.deepcopy(context), expect, because=because, generated=True)
+
+
+def observed_expectation(
+    workspace: Workspace,
+    kind: str,
+    target_id: str,
+    context: dict[str, Any],
+    *,
+    validate: bool = True,
+) -> Expectation:
+    """What resolving `context` shows for a target, as a fixture records it.
+
+    The synthesizer writes this for the contexts it finds; `--check` compares it with
+    what a suite on disk recorded. Raises RototoError when the context does not resolve.
+    """
+    evaluation = workspace.evaluation(context, validate_context=validate, trace=True)
+    if kind == "variable":
+        trace = workspace.trace_variable(target_id, context, evaluation=evaluation)
+        matched = next((r for r in trace.rules if r.matched), None)
+        return Expectation(
+            value=trace.resolution.value,
+            value_key=trace.resolution.value_key,
+            matched="default" if matched is None else None,
+            matched_rule=matched.index if matched else None,
+            matched_qualifier=matched.qualifier if matched else None,
+            buckets=bucket_expectations(trace.qualifier_traces),
         )
+    qualifier = workspace.trace_qualifier(target_id, context, evaluation=evaluation)
+    return Expectation(value=qualifier.value, buckets=bucket_expectations([qualifier]))
 
 
 def sanitize_id(text: str) -> str:

@@ -106,7 +106,10 @@ def test_fixtures_check_hook_finds_suites_inside_each_workspace(tmp_path: Path, 
     code, out = _hook(repo, monkeypatch, "fixtures-check", *_all_files(repo))
     assert code == 0, out
     suite_file = repo / DEEP / "tests" / "variables" / "checkout-theme.toml"
+    # a comment or a different layout is not staleness; an expectation that no longer holds is
     suite_file.write_text(suite_file.read_text() + "\n# hand edit\n")
+    assert _hook(repo, monkeypatch, "fixtures-check", BROKEN_FILE)[0] == 0
+    suite_file.write_text(suite_file.read_text().replace('value_key = "', 'value_key = "x', 1))
     code, out = _hook(repo, monkeypatch, "fixtures-check", BROKEN_FILE)
     assert code == 1
     assert f"{DEEP}/tests/variables/checkout-theme.toml:1:1: stale fixture file" in out

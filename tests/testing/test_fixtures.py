@@ -96,8 +96,14 @@ def test_check_detects_stale_suites_and_test_fails_readably(tmp_path: Path) -> N
     assert root.get("failures") == "0"
     projects = ws / "variables" / "max-projects.toml"
     projects.write_text(projects.read_text().replace("paid = 25", "paid = 26"))
-    stale = run_cli("fixtures", str(ws), "--out", str(out), "--variables", "--check")
-    assert stale.code == 1 and "-value = 25" in stale.out and "+value = 26" in stale.out
+    stale = run_cli(
+        "fixtures", str(ws), "--out", str(out), "--variables", "--qualifiers", "--check"
+    )
+    assert stale.code == 1
+    assert stale.out.splitlines() == [
+        f"{out / 'variables' / 'max-projects.toml'}: stale: "
+        "case rule-1-paid-plan: value: recorded 25, resolves to 26"
+    ]
     failing = run_cli("test", str(ws), "--junit-xml", str(junit), "--color", "never")
     assert failing.code == 1
     assert "value: expected 25, got 26" in failing.out
