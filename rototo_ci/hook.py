@@ -190,11 +190,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:
+    from .process import exit_now
     from .render.escape import guarded_streams
 
     with guarded_streams():  # no line of any stream can start a workflow command
         code = main()
-    sys.exit(code)
+    exit_now(code)  # every file this run wrote is closed; the rest is the kernel's to free
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
+from typing import NoReturn
 
 # A run builds hundreds of thousands of small, long-lived objects (parsed trees,
 # spans, model entities) and frees them only at exit. With the default threshold
@@ -25,3 +27,29 @@ def tune_gc() -> None:
     gc.freeze()
     _, gen1, gen2 = gc.get_threshold()
     gc.set_threshold(GEN0_THRESHOLD, gen1, gen2)
+
+
+def exit_now(code: int) -> NoReturn:
+    """Exit with `code`, skipping the interpreter's teardown when nothing waits for it.
+
+    Teardown frees every module and object one by one, about 8 % of a `rototo --help`
+    or of a pre-commit run, work the kernel does at once. It is skipped only when no
+    atexit handler is registered and no other thread runs, after the standard streams
+    are flushed; if a flush fails, the ordinary exit reports it as it always has.
+    Callers make sure every file they wrote is closed (`with` blocks).
+    """
+    import atexit
+
+    threading = sys.modules.get("threading")
+    ncallbacks = getattr(atexit, "_ncallbacks", None)
+    quiet = ncallbacks is not None and ncallbacks() == 0
+    if quiet and (threading is None or threading.active_count() == 1):
+        try:
+            for stream in (sys.stdout, sys.stderr):
+                if stream is not None:
+                    stream.flush()
+        except (OSError, ValueError):
+            pass
+        else:
+            os._exit(code)
+    sys.exit(code)

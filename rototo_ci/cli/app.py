@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+
+# no `typing` here: `rototo --version` answers before anything else is imported
 
 
 def _version() -> str:
@@ -12,32 +15,40 @@ def _version() -> str:
     return f"rototo-ci {__version__}"
 
 
-def build_app():  # type: ignore[no-untyped-def]
-    import typer
+# Every command, in the order `rototo --help` lists them: (name, module under rototo_ci.cli).
+# Each module defines `command`; its one-line help is usage.SHORT_HELP[name].
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("lint", "lint"),
+    ("resolve", "resolve"),
+    ("show", "show"),
+    ("init", "init"),
+    ("diff", "diff"),
+    ("fixtures", "fixtures"),
+    ("test", "test"),
+    ("comment", "comment"),
+    ("inspect", "inspect"),
+    ("completions", "completions"),
+    ("lint-changed", "lint_changed"),
+    ("workspaces", "workspaces"),
+    ("render", "render"),
+)
+_MODULES = dict(COMMANDS)
 
-    from . import (
-        comment,
-        completions,
-        diff,
-        fixtures,
-        init,
-        lint,
-        lint_changed,
-        resolve,
-        show,
-        test,
-    )
-    from . import inspect as inspect_cmd
-    from . import workspaces as workspaces_cmd
+HELP = "Review toolchain for rototo workspaces: lint, test, resolve and diff."
+
+
+def _new_app(cls=None):  # type: ignore[no-untyped-def]
+    import typer
 
     app = typer.Typer(
         name="rototo",
-        help="Review toolchain for rototo workspaces: lint, test, resolve and diff.",
+        help=HELP,
         no_args_is_help=True,
         context_settings={"help_option_names": ["-h", "--help"]},
         add_completion=False,
         pretty_exceptions_enable=False,
         rich_markup_mode=None,
+        **({"cls": cls} if cls is not None else {}),
     )
 
     @app.callback()
@@ -49,31 +60,90 @@ def build_app():  # type: ignore[no-untyped-def]
             print(_version())
             raise typer.Exit(0)
 
-    app.command("lint")(lint.command)
-    app.command("resolve")(resolve.command)
-    app.command("show")(show.command)
-    app.command("init")(init.command)
-    app.command("diff")(diff.command)
-    app.command("fixtures")(fixtures.command)
-    app.command("test")(test.command)
-    app.command("comment")(comment.command)
-    app.command("inspect")(inspect_cmd.command)
-    app.command("completions")(completions.command)
-    app.command("lint-changed")(lint_changed.command)
-    app.command("workspaces")(workspaces_cmd.command)
-    app.command("render")(__import__("rototo_ci.cli.render", fromlist=["command"]).command)
+    return app
+
+
+def _command_function(name: str):  # type: ignore[no-untyped-def]
+    return importlib.import_module(f"rototo_ci.cli.{_MODULES[name]}").command
+
+
+def build_app():  # type: ignore[no-untyped-def]
+    """The typer application with every command registered (imports every command module)."""
+    app = _new_app()
+    for name, _ in COMMANDS:
+        app.command(name)(_command_function(name))
     return app
 
 
 def build_command():  # type: ignore[no-untyped-def]
-    """The click command tree with word metavars, examples, -h and validated --color."""
+    """The click command tree with word metavars, examples, -h and validated --color.
+
+    A command is built (its module imported, its signature turned into click
+    parameters) only when a run needs it: `rototo --help` lists the commands from
+    their one-line help, `rototo lint …` builds `lint` alone.
+    """
+    from collections.abc import Iterator, MutableMapping
+    from typing import Any
+
     import typer
 
-    from .usage import polish
+    from .usage import SHORT_HELP, polish, polish_command
 
-    group = typer.main.get_command(build_app())
+    class LazyCommands(MutableMapping[str, Any]):
+        """The group's command table: every name is known, a command is built when read."""
+
+        def __init__(self) -> None:
+            self.built: dict[str, Any] = {}
+
+        def __getitem__(self, name: str) -> Any:
+            if name not in self.built:
+                if name not in _MODULES:
+                    raise KeyError(name)
+                app = _new_app()
+                app.command(name)(_command_function(name))
+                command = typer.main.get_command_from_info(
+                    app.registered_commands[0],
+                    pretty_exceptions_short=app.pretty_exceptions_short,
+                    rich_markup_mode=app.rich_markup_mode,
+                )
+                polish_command(command, name)
+                self.built[name] = command
+            return self.built[name]
+
+        def __contains__(self, name: object) -> bool:
+            return name in _MODULES
+
+        def __iter__(self) -> Iterator[str]:
+            return iter(_MODULES)
+
+        def __len__(self) -> int:
+            return len(COMMANDS)
+
+        def __setitem__(self, name: str, command: Any) -> None:
+            raise TypeError("commands are registered in rototo_ci.cli.app.COMMANDS")
+
+        def __delitem__(self, name: str) -> None:
+            raise TypeError("commands are registered in rototo_ci.cli.app.COMMANDS")
+
+    class LazyGroup(typer.core.TyperGroup):
+        def list_commands(self, ctx: Any) -> list[str]:
+            return list(self.commands)
+
+        def format_commands(self, ctx: Any, formatter: Any) -> None:
+            # what click prints from each built command (its short help, no command is
+            # hidden), read from the table so that no command is built for the listing
+            rows = [(name, SHORT_HELP[name]) for name in self.commands]
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+    group = typer.main.get_command(_new_app(LazyGroup))
+    group.commands = LazyCommands()
     polish(group)
     return group
+
+
+# set when the run only printed a help page (`entry` then skips the interpreter's teardown)
+_ONLY_PRINTED = False
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,6 +177,8 @@ def _run(args: list[str]) -> int:
         help_text = quick_help(group, args)
         if help_text is not None:
             print(help_text)
+            global _ONLY_PRINTED
+            _ONLY_PRINTED = True
             return 0
         result = group.main(args=args, prog_name="rototo", standalone_mode=False)
         return result if isinstance(result, int) else 0
@@ -165,7 +237,12 @@ def _run(args: list[str]) -> int:
 
 
 def entry() -> None:
-    sys.exit(main())
+    code = main()
+    if _ONLY_PRINTED:  # a help page: nothing to close, so no interpreter teardown either
+        from ..process import exit_now
+
+        exit_now(code)
+    sys.exit(code)
 
 
 if __name__ == "__main__":

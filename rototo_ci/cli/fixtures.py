@@ -101,6 +101,7 @@ def command(
             "files": list(suite.files),
             "written": written,
             "unchanged": unchanged,
+            "not_rewritten": suite.blocked,
             "cases": suite.cases,
             "fixture_files": len(suite.files) - 1,
         }
@@ -108,10 +109,21 @@ def command(
     elif not quiet:
         print(f"fixtures: {one_line(str(out))}")
         for rel in suite.files:
-            verb = "unchanged" if rel in unchanged else "wrote"
-            print(f"  {verb} {one_line(rel)}")
+            if rel in suite.blocked:
+                print(
+                    f"  kept {one_line(rel)} (stale, not rewritten: {one_line(suite.blocked[rel])})"
+                )
+            else:
+                print(f"  {'unchanged' if rel in unchanged else 'wrote'} {one_line(rel)}")
         print(
             f"{suite.cases} cases in {len(suite.files) - 1} fixture files; "
             f"{len(written)} written, {len(unchanged)} unchanged (already current)"
         )
+    if suite.blocked:
+        print(
+            f"rototo: {len(suite.blocked)} stale file(s) in {one_line(str(out))} were not "
+            "rewritten, to keep what they hold: fix or remove them and run again",
+            file=sys.stderr,
+        )
+        return 1
     return 0

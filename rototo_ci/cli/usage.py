@@ -100,14 +100,23 @@ def _epilog(lines: list[str]) -> str:
     return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
+_HELP_SETTINGS = {"help_option_names": ["-h", "--help"]}
+
+
 def polish(group: Any) -> None:
-    """Give every command word metavars, examples, -h and validated --color."""
-    settings = {"help_option_names": ["-h", "--help"]}
-    group.context_settings = {**(group.context_settings or {}), **settings}
+    """Give the group word metavars, examples, -h and validated --color.
+
+    Its commands get the same from `polish_command` as each is built (the group of
+    `rototo_ci.cli.app` builds a command only when a run needs it).
+    """
+    group.context_settings = {**(group.context_settings or {}), **_HELP_SETTINGS}
     _polish_command(group, "")
-    for name, command in getattr(group, "commands", {}).items():
-        command.context_settings = {**(command.context_settings or {}), **settings}
-        _polish_command(command, name)
+
+
+def polish_command(command: Any, name: str) -> None:
+    """Give one command word metavars, examples, -h and validated --color."""
+    command.context_settings = {**(command.context_settings or {}), **_HELP_SETTINGS}
+    _polish_command(command, name)
 
 
 def _choices(param: Any) -> list[str]:

@@ -488,7 +488,6 @@ class Refusal:
         return {"entry": self.entry, "message": self.message}
 
 
-@dataclass(frozen=True)
 class Confinement:
     """Where `extends` may lead without --allow-external-extends (SPEC §8 "No escape").
 
@@ -496,26 +495,42 @@ class Confinement:
     workspace (None when it is in no repository: its local parents are followed
     as the reference follows them). A top workspace read from git objects or
     downloaded is confined to what it was read from.
+
+    The repository is looked up when a local parent first asks for it: a workspace
+    without `extends` (every pre-commit run on one) never imports pygit2.
     """
 
-    allow_external: bool
-    local_free: bool  # local parents are followed without a check (no repository)
-    repository: Path | None
+    def __init__(self, directory: Path | None, allow_external: bool) -> None:
+        self.allow_external = allow_external
+        self._directory = directory
+        self._facts: tuple[bool, Path | None] | None = None
+
+    def _lookup(self) -> tuple[bool, Path | None]:
+        if self._facts is None:
+            self._facts = (False, None)
+            if self._directory is not None:
+                import pygit2
+
+                try:
+                    found = pygit2.discover_repository(str(self._directory))
+                    workdir = pygit2.Repository(found).workdir if found else None
+                except (pygit2.GitError, OSError):
+                    workdir = None
+                self._facts = (False, Path(workdir).resolve()) if workdir else (True, None)
+        return self._facts
+
+    @property
+    def local_free(self) -> bool:
+        """Local parents are followed without a check (no repository)."""
+        return self._lookup()[0]
+
+    @property
+    def repository(self) -> Path | None:
+        return self._lookup()[1]
 
 
 def _confinement(top: OpenedTree, allow_external: bool) -> Confinement:
-    if top.directory is not None:
-        import pygit2
-
-        try:
-            found = pygit2.discover_repository(str(top.directory))
-            workdir = pygit2.Repository(found).workdir if found else None
-        except (pygit2.GitError, OSError):
-            workdir = None
-        if workdir:
-            return Confinement(allow_external, False, Path(workdir).resolve())
-        return Confinement(allow_external, True, None)
-    return Confinement(allow_external, False, None)
+    return Confinement(top.directory, allow_external)
 
 
 def _local_path(source: str, base: Path) -> Path | None:

@@ -39,6 +39,9 @@ class GeneratedSuite:
     cases: int = 0
     stale: dict[str, str] = field(default_factory=dict)  # path -> why the file on disk is stale
     synthesized: dict[str, FixtureFile] = field(default_factory=dict)  # what we would write
+    # stale files we do not rewrite: they hold something we could not keep (unreadable
+    # TOML, a hand-written case we cannot parse); path -> why
+    blocked: dict[str, str] = field(default_factory=dict)
 
     @property
     def current(self) -> list[str]:
@@ -47,11 +50,24 @@ class GeneratedSuite:
 
 
 def _read(out: Path, rel: str) -> str | None:
+    """The file's text, None when there is no file; raises ValueError when unreadable."""
     path = out / rel
-    try:
-        return path.read_text(encoding="utf-8") if path.is_file() else None
-    except (OSError, UnicodeDecodeError):
+    if not path.is_file():
         return None
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValueError(f"{rel} cannot be read: {error}") from None
+
+
+def _unkeepable(on_disk: FixtureFile) -> str | None:
+    """Why rewriting this file could lose what a person wrote in it (None: safe)."""
+    if on_disk.problem:
+        return on_disk.problem
+    for case in on_disk.cases:
+        if not case.generated and case.problem:
+            return f"hand-written case {case.id}: {case.problem}"
+    return None
 
 
 def _names(ids: Counter[str]) -> str:
@@ -206,7 +222,7 @@ def _merged(
     generated: FixtureFile, on_disk: FixtureFile | None, still_current: list[Case]
 ) -> FixtureFile:
     """Our cases, reusing the on-disk generated cases that still hold, plus hand-written ones."""
-    hand = [c for c in on_disk.cases if not c.generated and c.problem is None] if on_disk else []
+    hand = [c for c in on_disk.cases if not c.generated] if on_disk else []
     hand_ids = {c.id for c in hand}
     reuse: dict[str, list[Case]] = {}
     for case in still_current:
@@ -247,28 +263,39 @@ def generate_suite(
         fixtures.append(fixture)
         notes += found
     result = GeneratedSuite({}, notes)
-    manifest_text = _read(out, SUITE_FILE)
+    try:
+        manifest_text = _read(out, SUITE_FILE)
+    except ValueError as error:
+        manifest_text = None
+        result.blocked[SUITE_FILE] = str(error)
     why = _manifest_staleness(manifest_text, fixtures)
     if why is None and manifest_text is not None:
         result.files[SUITE_FILE] = manifest_text
     else:
         result.files[SUITE_FILE] = render_manifest(fixtures, workspace_label)
-        result.stale[SUITE_FILE] = why or "missing"
+        result.stale[SUITE_FILE] = result.blocked.get(SUITE_FILE) or why or "missing"
     for fixture in fixtures:
         result.synthesized[fixture.path] = fixture
-        text = _read(out, fixture.path)
+        try:
+            text = _read(out, fixture.path)
+        except ValueError as error:
+            result.files[fixture.path] = ""
+            result.stale[fixture.path] = result.blocked[fixture.path] = str(error)
+            continue
         on_disk = parse_fixture_file(fixture.path, text) if text is not None else None
         why, still_current = fixture_staleness(workspace, fixture, on_disk)
         if why is None and text is not None and on_disk is not None:
             result.files[fixture.path] = text
             result.cases += len(on_disk.cases)
             continue
-        merged = _merged(
-            fixture, on_disk if on_disk and not on_disk.problem else None, still_current
-        )
+        result.stale[fixture.path] = why or "missing"
+        if on_disk is not None and text is not None and (keep := _unkeepable(on_disk)):
+            result.files[fixture.path] = text
+            result.blocked[fixture.path] = keep
+            continue
+        merged = _merged(fixture, on_disk, still_current)
         result.cases += len(merged.cases)
         result.files[fixture.path] = render_fixture_file(merged)
-        result.stale[fixture.path] = why or "missing"
     return result
 
 
@@ -278,12 +305,13 @@ def stale_files(suite: GeneratedSuite, out: Path | None = None) -> dict[str, str
 
 
 def write_suite(suite: GeneratedSuite, out: Path) -> list[str]:
-    """Write the stale files atomically, leave current ones untouched; return those written."""
+    """Write the stale files atomically (not the blocked ones), leave current ones untouched;
+    return those written."""
     from ..files import write_atomic
 
     written = []
     for rel, text in suite.files.items():
-        if rel not in suite.stale:
+        if rel not in suite.stale or rel in suite.blocked:
             continue
         write_atomic(out / rel, text)
         written.append(rel)

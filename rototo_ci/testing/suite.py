@@ -197,6 +197,7 @@ def read_suite_from_tree(tree: Tree, manifest_path: str) -> Suite:
         if not isinstance(rel, str):
             suite.files.append(FixtureFile("?", str(target), problem="fixture entry has no path"))
             continue
+        rel = rel.removeprefix("./")
         joined = _safe_join(base if str(base) != "." else PurePosixPath(), rel)
         if joined is None or joined not in available:
             suite.files.append(

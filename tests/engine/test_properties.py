@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from rototo_ci.engine.context import deep_merge, merge_context_inputs, parse_assignment
@@ -28,8 +28,9 @@ objects = st.recursive(
 
 
 def _leaves(obj, prefix=()):
+    # an empty object is no leaf: merged onto an object it adds nothing (its keys stay)
     for key, value in obj.items():
-        if isinstance(value, dict) and value:
+        if isinstance(value, dict):
             yield from _leaves(value, prefix + (key,))
         else:
             yield prefix + (key,), value
@@ -41,6 +42,7 @@ def _at(obj, path):
     return obj
 
 
+@example({"0": {"0": None}}, {"0": {}}, {})
 @given(objects, objects, objects)
 def test_deep_merge_is_right_biased_and_keeps_the_rest(a, b, c) -> None:
     merged = deep_merge(a, b)
