@@ -105,6 +105,25 @@ def _select(value: Any, path: list[str]) -> Any:
     return value
 
 
+_DISCOVERY_ORDER = {"manifest": 0, "qualifier": 1, "variable": 2, "resource": 3, "schema": 4}
+
+
+def reference_document_numbers(model: Model) -> dict[str, int]:
+    """Document numbers as the rototo engine gives them (handlers see them as a value's
+    `origin.doc`): the manifest, then qualifiers, variables, each resource followed by its
+    objects, schemas and lint files, each folder in name order."""
+
+    def order(doc: Document) -> tuple[Any, ...]:
+        if doc.kind == "resource_object":
+            return (3, doc.resource or "", 1, doc.path)
+        if doc.kind == "resource":
+            return (3, doc.name, 0, doc.path)
+        return (_DISCOVERY_ORDER.get(doc.kind, 5), "", 0, doc.path)
+
+    ranked = sorted(model.documents, key=order)
+    return {doc.path: number for number, doc in enumerate(ranked)}
+
+
 class CustomLint:
     """Runs `lint/*.lua` files one by one in a worker process and collects their findings."""
 
@@ -225,8 +244,9 @@ class CustomLint:
                     f"{registration.handler}",
                     [Related(doc.path, None, "first matching registration")],
                 )
-                continue
-            seen[registration.key()] = registration
+            else:
+                seen[registration.key()] = registration
+            # the rototo engine reports a duplicate and still runs it: its handler runs twice
             accepted.append(registration)
         self.registrations.extend(accepted)
         return accepted
@@ -358,12 +378,21 @@ class CustomLint:
             for v in model.variables.values():
                 table = v.doc.toml
                 assert table is not None
+                toml = table.plain()
+                # `values` holds the variable's inline values, the same ones value handlers
+                # see: always present, empty for a resource variable or a malformed table
+                values = table.get("values")
+                toml["values"] = (
+                    {key: entry.node.plain() for key, entry in values.entries.items()}
+                    if isinstance(values, TTable)
+                    else {}
+                )
                 data = {
                     "kind": "variable",
                     "id": v.id,
                     "path": v.path,
                     "uri": self._uri(v.path),
-                    "toml": table.plain(),
+                    "toml": toml,
                 }
                 fields = {
                     name: _span_node(table.get(name))
@@ -372,6 +401,7 @@ class CustomLint:
                 fields["id"] = None
                 found.append(Target({"kind": "variable", "id": v.id}, v.doc, v.path, data, fields))
         elif entity == "value":
+            numbers = reference_document_numbers(model)
             for v in model.variables.values():
                 table = v.doc.toml
                 values = table.get("values") if table is not None else None
@@ -382,7 +412,7 @@ class CustomLint:
                         "kind": "value",
                         "name": key,
                         "value": entry.node.plain(),
-                        "origin": {"kind": "inline", "doc": v.doc.id},
+                        "origin": {"kind": "inline", "doc": numbers.get(v.doc.path, v.doc.id)},
                         "variable": {"id": v.id, "path": v.path, "uri": self._uri(v.path)},
                     }
                     found.append(
@@ -418,19 +448,16 @@ class CustomLint:
         field = registration.field
         data = target.data
         if registration.entity == "value":
-            if field is None or field == "value":
-                return data["value"]
-            if field == "key":
-                return data["name"]
+            if field is None or not field.startswith("value."):
+                return data["value"]  # `key` and `value` select the whole value too
             return _select(data["value"], field[len("value.") :].split("."))
         if registration.entity == "schema":
             if field is None or field == "json":
                 return data["json"]
             return _select(data["json"], field[len("json.") :].split("."))
-        if registration.entity == "workspace" and field == "extends":
-            extends = data["manifest"]["toml"].get("extends")
-            return _ABSENT if extends is None else extends
-        return _ABSENT  # qualifier and variable handlers read ctx.target.toml instead
+        # workspace, qualifier and variable handlers get no `selected`, whatever the field:
+        # they read ctx.target.extends or ctx.target.toml
+        return _ABSENT
 
     def _location(self, target: Target, field: str | None) -> Range | None:
         if target.doc is None:
@@ -596,6 +623,7 @@ class CustomLint:
                 message=message,
                 help=info.help,
                 path=target.path,
-                range=node_range(target.doc, target.default_node) if target.doc else None,
+                # located as the handler's own findings would be without a returned field
+                range=self._location(target, registration.field),
             )
         )

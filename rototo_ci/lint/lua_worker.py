@@ -197,10 +197,11 @@ return S, hook, sethook, execute, register, run
 
 
 class _NullMarker:
-    """JSON null in handler data: an opaque userdata whose `tostring` is "null"."""
+    """JSON null in handler data, at any depth: one opaque userdata, equal to itself, that
+    prints as the rototo engine's null (a null light userdata) prints."""
 
     def __repr__(self) -> str:
-        return "null"
+        return "userdata: (nil)"
 
 
 def _deny(obj: Any, name: Any, is_setting: bool) -> Any:
@@ -280,7 +281,9 @@ class Sandbox:
     def to_lua(self, value: Any) -> Any:
         if isinstance(value, str):
             return value.encode("utf-8", errors="surrogatepass")
-        if isinstance(value, bool) or value is None or isinstance(value, float):
+        if value is None:  # a nil would drop the key or shorten the array
+            return self.null
+        if isinstance(value, bool) or isinstance(value, float):
             return value
         if isinstance(value, int):
             if -(2**63) <= value < 2**63:
