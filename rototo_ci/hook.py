@@ -6,13 +6,12 @@ directory with `rototo-workspace.toml`, wherever it sits — checks each such wo
 once, and prints every finding as `path:line:col: …` with the path relative to the
 working directory, so a monorepo says which workspace a finding belongs to.
 
-This module stays light: argparse and pathlib only until a workspace is actually
+This module stays light: pathlib only until a workspace is actually
 checked (no typer, rich or jsonschema for a commit that touches no workspace).
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path, PurePosixPath
 
@@ -161,22 +160,38 @@ CHECKS = {
 }
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str]) -> tuple[str, list[str]]:
+    """The check and the files. The command line pre-commit builds (a check, then file
+    names, none starting with "-") is read as argparse would read it, without paying
+    for argparse; anything else (help, options, a wrong check) goes to argparse."""
+    if argv and argv[0] in CHECKS and not any(arg.startswith("-") for arg in argv):
+        return argv[0], argv[1:]
+    args = argument_parser().parse_args(argv)
+    return args.check, args.files
+
+
+def argument_parser():  # type: ignore[no-untyped-def]
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="rototo-hook",
         description="pre-commit hooks: check each workspace that holds a changed file.",
     )
     parser.add_argument("check", choices=sorted(CHECKS))
     parser.add_argument("files", nargs="*", help="changed files (relative to the repository)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    check, files = parse_args(sys.argv[1:] if argv is None else list(argv))
     cwd = Path.cwd()
     status = 0
     from .process import tune_gc
 
     tune_gc()
-    for workspace in workspaces_of(args.files, cwd):
+    for workspace in workspaces_of(files, cwd):
         try:
-            status = max(status, CHECKS[args.check](workspace, cwd))
+            status = max(status, CHECKS[check](workspace, cwd))
         except Exception as error:  # noqa: BLE001 - one line per workspace, never a traceback
             from .engine.errors import RototoError
             from .render.escape import one_line

@@ -260,13 +260,44 @@ def parse_document(doc: Document, data: bytes) -> None:
             doc.toml = None
 
 
+# One line of a manifest that is TOML 1.0 whatever else it holds: blank, a comment, or a
+# bare key with a decimal integer, a boolean or a one-line basic string without escapes.
+_PLAIN_MANIFEST_LINE = re.compile(
+    r"[ \t]*(?:([A-Za-z0-9_-]+)[ \t]*=[ \t]*"
+    r'(?:[+-]?(?:0|[1-9](?:_?[0-9])*)|true|false|"[^"\\\x00-\x1f\x7f\ud800-\udfff]*")'
+    r"[ \t]*)?(?:#[^\x00-\x08\x0a-\x1f\x7f\ud800-\udfff]*)?"
+)
+
+
+def plainly_toml10(text: str) -> bool:
+    """Whether a strict TOML 1.0 reader certainly accepts `text`: only plain lines (as
+    above), no key twice, LF line ends. False says nothing (the reader then decides)."""
+    if "\r" in text:
+        return False
+    keys: set[str] = set()
+    for line in text.split("\n"):
+        found = _PLAIN_MANIFEST_LINE.fullmatch(line)
+        if found is None:
+            return False
+        key = found.group(1)
+        if key is not None:
+            if key in keys:
+                return False
+            keys.add(key)
+    return True
+
+
 def _strict_manifest_failure(doc: Document, text: str) -> ParseFailure | None:
     """The reference reads the manifest a second time with a strict TOML 1.0 reader and
-    refuses the workspace when that fails (a line break inside an inline table, say)."""
+    refuses the workspace when that fails (a line break inside an inline table, say).
+    A plainly valid manifest (`schema_version = 1`) spares the reader's import."""
+    body = text[1:] if text.startswith("\ufeff") else text
+    if plainly_toml10(body):
+        return None
     import tomllib
 
     try:
-        tomllib.loads(text[1:] if text.startswith("\ufeff") else text)
+        tomllib.loads(body)
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         start = doc.lines.offset(int(found.group(1)), int(found.group(2))) if found else 0

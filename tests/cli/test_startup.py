@@ -137,3 +137,36 @@ def test_unknown_names_are_not_commands(groups) -> None:  # type: ignore[no-unty
     assert lazy.commands.get("lnit") is None
     with pytest.raises(KeyError):
         lazy.commands["lnit"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["lint"],
+        ["lint", "a.toml"],
+        ["test", "x/y z.toml", "", "ü/ñ.json", "a=b", "@args", "lint"],
+        ["fixtures-check", "a", "b", "c"],
+        ["test", "a", "--x"],
+        ["fixtures-check", "-"],
+        ["lint", "--", "-a"],
+        ["lint", "-1"],
+        ["lint", "a", "-h"],
+        ["lnt", "a"],
+        [],
+        ["-h"],
+    ],
+)
+def test_hook_reads_its_command_line_as_argparse_does(argv: list[str], capsys) -> None:  # type: ignore[no-untyped-def]
+    from rototo_ci import hook
+
+    def outcome(parse) -> object:  # type: ignore[no-untyped-def]
+        try:
+            return parse(), capsys.readouterr()
+        except SystemExit as stop:
+            return stop.code, capsys.readouterr()
+
+    def by_argparse() -> tuple[str, list[str]]:
+        args = hook.argument_parser().parse_args(argv)
+        return args.check, args.files
+
+    assert outcome(lambda: hook.parse_args(list(argv))) == outcome(by_argparse)
