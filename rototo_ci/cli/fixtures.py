@@ -35,7 +35,8 @@ def command(
         bool,
         typer.Option(
             "--check",
-            help="Write nothing; exit 1, with one reason per stale file, when the suite is stale.",
+            help="Write nothing; exit 1, one reason per stale file, when a generated case is "
+            "missing or no longer holds (witness values and layout are free).",
         ),
     ] = False,
     rev: RevOpt = None,
@@ -43,7 +44,10 @@ def command(
     json_: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> int:
-    """Generate fixture suites (all variables and qualifiers when nothing is selected)."""
+    """Generate fixture suites (all variables and qualifiers when nothing is selected).
+
+    Lists every file as wrote or unchanged: a file that is already current is left as it is.
+    """
     from ..engine.workspace import Workspace
     from ..render.escape import one_line
     from ..testing.generate import generate_suite, stale_files, write_suite

@@ -11,6 +11,7 @@ never make a suite stale; one with a generated case's id takes that case's place
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -238,6 +239,40 @@ def _merged(
     return merged
 
 
+def _edit_in_place(text: str, on_disk: FixtureFile, merged: FixtureFile) -> str | None:
+    """The file on disk with only its case list changed: cases kept from it keep their
+    text (layout, comments), new ones come in our layout. None when its shape does not
+    allow that (no [[case]] tables, say)."""
+    import tomlkit
+    from tomlkit.items import AoT
+
+    try:
+        doc = tomlkit.parse(text)
+        old = doc.get("case")
+        if not isinstance(old, AoT) or len(old) != len(on_disk.cases):
+            return None
+        position = {id(case): index for index, case in enumerate(on_disk.cases)}
+        ours = tomlkit.parse(render_fixture_file(merged))["case"]
+        cases = tomlkit.aot()
+        for index, case in enumerate(merged.cases):
+            kept = position.get(id(case))
+            cases.append(old[kept] if kept is not None else ours[index])
+        doc["case"] = cases
+        edited = tomlkit.dumps(doc)
+        # tables moved between documents bring their blank lines along: one is enough
+        tidy = re.sub(r"\n{3,}(?=\[\[case\]\]\n)", "\n\n", edited)
+        if tomllib.loads(tidy) == tomllib.loads(edited):
+            edited = tidy
+    except Exception:  # noqa: BLE001 - any surprise in a foreign layout: render ours instead
+        return None
+    reparsed = parse_fixture_file(on_disk.path, edited)
+    if reparsed.problem or [(c.id, c.generated, c.context) for c in reparsed.cases] != [
+        (c.id, c.generated, c.context) for c in merged.cases
+    ]:
+        return None
+    return edited
+
+
 def generate_suite(
     workspace: Workspace,
     out: Path,
@@ -249,7 +284,8 @@ def generate_suite(
 
     A file on disk that is current is kept as it is; any other file is rendered from
     the synthesized cases, reusing on-disk generated cases that still hold and keeping
-    hand-written ones.
+    hand-written ones; those keep their text, layout and comments where the file's shape
+    allows.
     """
     synthesizer = Synthesizer(workspace)
     fixtures: list[FixtureFile] = []
@@ -295,7 +331,17 @@ def generate_suite(
             continue
         merged = _merged(fixture, on_disk, still_current)
         result.cases += len(merged.cases)
-        result.files[fixture.path] = render_fixture_file(merged)
+        edited = None
+        if on_disk is not None and text is not None:
+            edited = _edit_in_place(text, on_disk, merged)
+            if (
+                edited is not None
+                and fixture_staleness(workspace, fixture, parse_fixture_file(fixture.path, edited))[
+                    0
+                ]
+            ):
+                edited = None
+        result.files[fixture.path] = edited or render_fixture_file(merged)
     return result
 
 

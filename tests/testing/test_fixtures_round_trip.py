@@ -190,8 +190,24 @@ def test_regeneration_leaves_current_files_and_keeps_hand_written_cases(ws: Path
     assert cases["rule-0-big-team"].context == {"account": {"seats": 250, "plan": "pro"}}
     assert cases["default"].expect.value == 5
     assert not cases["free-plan-stays-small"].generated
+    # only the case list changed: the comment and the kept cases' own layout are still there
+    text = seat.read_text()
+    assert "# Upstream writes no rule-1-pro-plan case here" in text
+    assert 'account = { seats = 250, plan = "pro" }' in text
+    assert 'expect = { matched_qualifier = "big-team", matched_rule = 0,' in text
+    assert "\n\n\n" not in text
     assert _check(ws)[0] == 0
     assert run_cli("test", str(ws)).code == 0
+
+    # a file whose cases are an inline array cannot be edited in place: ours is written
+    eu = out / "qualifiers" / "eu.toml"
+    eu.write_text(
+        'schema_version = 1\ntarget = "qualifier:eu"\ndescription = ""\ncase = [\n'
+        '  { id = "matches", title = "t", generated = true, context = { region = "eu" },'
+        " expect = { value = false } },\n]\n"
+    )
+    assert run_cli("fixtures", str(ws), "--out", str(out)).code == 0
+    assert "[[case]]" in eu.read_text() and _check(ws)[0] == 0
 
 
 def test_cases_only_our_search_finds_may_be_absent(tmp_path: Path) -> None:
@@ -368,6 +384,9 @@ def _round_trip(tmp_path: Path, seeds: range) -> None:
         else:
             # only dropping a case upstream would not write goes unnoticed
             assert mutation == "drop" and case["id"] in extended
+        # regenerating repairs it, editing the re-laid-out file in place
+        write_suite(generate_suite(workspace, out, *ids), out)
+        assert stale_files(generate_suite(workspace, out, *ids)) == {}, seed
         (out / rel).write_text(original)
     print(f"mutations {mutated}, caught {caught}")
     # the uncaught ones dropped an optional case (asserted above)
