@@ -108,6 +108,22 @@ def write_outputs(report: Any, outputs: list[tuple[str, Path]]) -> None:
 OUTPUT_FORMATS = ("text", "json", "markdown", "github", "gitlab")
 
 
+def _no_final_collection() -> None:
+    """At exit, hide every object from the collector's last pass.
+
+    Both sides' workspaces are graphs of parsed documents and entities that point at
+    each other, so they are freed only by a full collection: the one the interpreter
+    runs at exit walks them all again (3,000 x 100 everything-changed: 0.6-0.9 s CPU
+    of a 4-5 s run). Freezing them at exit leaves that memory to the operating system.
+    Registered once however many diffs a process runs (a test session runs many).
+    """
+    import atexit
+    import gc
+
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
+
+
 def command(
     range_: Annotated[
         str | None,
@@ -200,6 +216,7 @@ def command(
     finally:
         if progress is not None:
             progress.stop()
+    _no_final_collection()
     from .common import warn_without_contexts
 
     warn_without_contexts(report)

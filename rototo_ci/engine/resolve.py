@@ -253,7 +253,31 @@ def _ordering(test: Callable[[Any, Any], bool], expected: Any) -> Compare:
     return compare
 
 
+def _compile_plain(op: str, expected: Any) -> Compare | None:
+    """`compile_compare` for expected strings and booleans, where `json_equal` reduces to
+    one type test and `==` (a string equals only a string, a boolean only a boolean);
+    None for anything else."""
+    if op in ("eq", "neq") and type(expected) in (str, bool):
+        kind = type(expected)
+        if op == "eq":
+            return lambda actual: isinstance(actual, kind) and actual == expected
+        return lambda actual: not (isinstance(actual, kind) and actual == expected)
+    if op in ("in", "not_in") and isinstance(expected, list) and expected:
+        if all(type(item) is str for item in expected):
+            strings = frozenset(expected)
+            if op == "in":
+                return lambda actual: isinstance(actual, str) and actual in strings
+            return lambda actual: not (isinstance(actual, str) and actual in strings)
+    return None
+
+
 def compile_compare(op: str, expected: Any) -> Compare:
+    """The test a predicate applies to the value it reads."""
+    plain = _compile_plain(op, expected)
+    return plain if plain is not None else compile_compare_general(op, expected)
+
+
+def compile_compare_general(op: str, expected: Any) -> Compare:
     if op == "eq":
         return lambda actual: json_equal(actual, expected)
     if op == "neq":
@@ -361,6 +385,19 @@ class Evaluation:
         self.failures: dict[str, ResolutionError] = {}
         # the qualifiers being evaluated, in order (a dict: constant-time membership on long chains)
         self._active: dict[str, None] = {}
+        # another evaluation of the same context whose values this one may reuse, for the
+        # qualifiers in `_shared` (byte-identical closures on both sides of a diff)
+        self._peer: Evaluation | None = None
+        self._shared: frozenset[str] = frozenset()
+
+    def share_with(self, peer: Evaluation, qualifier_ids: frozenset[str]) -> None:
+        """Reuse `peer`'s values for these qualifiers: the caller vouches that they, and
+        everything they read, are byte-identical on both sides and the context is the same.
+        Only values are taken, never failures, so every error message stays this side's own."""
+        if self.trace:
+            return  # a trace needs this side's own predicate records
+        self._peer = peer
+        self._shared = qualifier_ids
 
     def _lookup(self, path: tuple[str, ...], qualifier_id: str) -> Any:
         current: Any = self.context
@@ -379,12 +416,79 @@ class Evaluation:
         return current
 
     def qualifier(self, qualifier_id: str) -> bool:
-        cached = self.memo.get(qualifier_id)
+        """The qualifier's value in this context; its failure raised as ResolutionError.
+
+        Iterative: a chain of qualifiers that read one another is walked with a stack of
+        its own, so its length never meets Python's recursion limit.
+        """
+        memo = self.memo
+        cached = memo.get(qualifier_id)
         if cached is not None:
             return cached
+        started = self._start(qualifier_id)
+        if isinstance(started, bool):
+            return started
+        compiled = started
+        # the qualifier being evaluated: its predicates, the next one, the AND so far, its
+        # traces; those that wait for a qualifier they read are suspended on a stack
+        predicates, index, result = compiled.predicates, 0, True
+        traces: list[PredicateTrace] | None = [] if self.trace else None
+        suspended: list[tuple[CompiledQualifier, int, bool, list[PredicateTrace] | None]] | None
+        suspended = None
+        leaf = self._leaf
+        try:
+            while True:
+                count = len(predicates)
+                while index < count:
+                    p = predicates[index]
+                    ref = p.qualifier_ref
+                    if ref is None:  # every context path is read, even after a false one
+                        result = leaf(compiled, p, traces) and result
+                    elif result:  # a reference is not evaluated once the AND is false
+                        found: bool | CompiledQualifier | None = memo.get(ref)
+                        if found is None:
+                            found = self._start(ref)
+                            if isinstance(found, CompiledQualifier):  # evaluate it first
+                                if suspended is None:
+                                    suspended = []
+                                suspended.append((compiled, index, result, traces))
+                                compiled = found
+                                predicates, index, result = compiled.predicates, 0, True
+                                traces = [] if self.trace else None
+                                break
+                        result = self._test(p, found, traces) and result
+                    index += 1
+                else:  # every predicate read: the qualifier's value is known
+                    self._active.popitem()
+                    if traces is not None:
+                        self.traces[compiled.id] = QualifierTrace(compiled.id, result, traces)
+                    memo[compiled.id] = value = result
+                    if not suspended:
+                        return value
+                    compiled, index, result, traces = suspended.pop()
+                    predicates = compiled.predicates
+                    result = self._test(predicates[index], value, traces) and result
+                    index += 1
+        except BaseException as error:
+            # each qualifier on the way fails with it, innermost first
+            for waiting in [compiled, *(frame[0] for frame in reversed(suspended or []))]:
+                if isinstance(error, ResolutionError):
+                    self.failures[waiting.id] = error
+                self._active.popitem()
+            raise
+
+    def _start(self, qualifier_id: str) -> bool | CompiledQualifier:
+        """The value of a qualifier not in the memo when known, else its compiled form,
+        marked as active."""
         failure = self.failures.get(qualifier_id)
         if failure is not None:
             raise failure
+        peer = self._peer
+        if peer is not None and qualifier_id in self._shared:
+            cached = peer.memo.get(qualifier_id)
+            if cached is not None:
+                self.memo[qualifier_id] = cached
+                return cached
         compiled = self.runtime.qualifiers.get(qualifier_id)
         if compiled is None:
             raise ResolutionError(f"qualifier not found: qualifier://{qualifier_id}")
@@ -393,64 +497,58 @@ class Evaluation:
             cycle = " -> ".join([*active[active.index(qualifier_id) :], qualifier_id])
             raise ResolutionError(f"qualifier cycle: {cycle}")
         self._active[qualifier_id] = None
-        try:
-            value = self._evaluate(compiled)
-        except ResolutionError as error:
-            self.failures[qualifier_id] = error
-            raise
-        finally:
-            self._active.popitem()
-        self.memo[qualifier_id] = value
-        return value
+        return compiled
 
-    def _evaluate(self, compiled: CompiledQualifier) -> bool:
-        result = True
-        traces: list[PredicateTrace] = []
-        for p in compiled.predicates:
-            if p.qualifier_ref is not None:
-                if not result:
-                    continue  # a referenced qualifier is not evaluated once the AND is false
-                actual: Any = self.qualifier(p.qualifier_ref)
-            else:
-                actual = self._lookup(p.path, compiled.id)
-            if p.compare is None:
-                assert p.salt is not None
-                bucket = bucket_of(p.salt, actual)
-                ok = p.start <= bucket < p.end
-                if self.trace:
-                    traces.append(
-                        PredicateTrace(
-                            p.source.index,
-                            "bucket",
-                            p.source.attribute,
-                            ok,
-                            bucket={
-                                "salt": p.salt,
-                                "start": p.start,
-                                "end": p.end,
-                                "value": bucket,
-                            },
-                        )
+    def _leaf(
+        self, compiled: CompiledQualifier, p: CompiledPredicate, traces: list[PredicateTrace] | None
+    ) -> bool:
+        """A predicate on the context: the value it reads, tested."""
+        current: Any = self.context
+        for part in p.path:  # `_lookup`, inline: the hottest loop of a resolution
+            if not isinstance(current, dict):
+                current = _MISSING
+                break
+            current = current.get(part, _MISSING)
+            if current is _MISSING:
+                break
+        if current is _MISSING:
+            self._lookup(p.path, compiled.id)  # raises the missing attribute's error
+        if traces is None and p.compare is not None:
+            return p.compare(current)
+        return self._test(p, current, traces)
+
+    def _test(self, p: CompiledPredicate, actual: Any, traces: list[PredicateTrace] | None) -> bool:
+        """One predicate's result for the value it reads (recorded when tracing)."""
+        if p.compare is not None:
+            ok = p.compare(actual)
+            if traces is not None:
+                traces.append(
+                    PredicateTrace(
+                        p.source.index,
+                        "compare",
+                        p.source.attribute,
+                        ok,
+                        op=p.source.op,
+                        expected=p.source.value,
+                        actual=actual,
+                        qualifier=p.qualifier_ref,
                     )
-            else:
-                ok = p.compare(actual)
-                if self.trace:
-                    traces.append(
-                        PredicateTrace(
-                            p.source.index,
-                            "compare",
-                            p.source.attribute,
-                            ok,
-                            op=p.source.op,
-                            expected=p.source.value,
-                            actual=actual,
-                            qualifier=p.qualifier_ref,
-                        )
-                    )
-            result = result and ok
-        if self.trace:
-            self.traces[compiled.id] = QualifierTrace(compiled.id, result, traces)
-        return result
+                )
+            return ok
+        assert p.salt is not None
+        bucket = bucket_of(p.salt, actual)
+        ok = p.start <= bucket < p.end
+        if traces is not None:
+            traces.append(
+                PredicateTrace(
+                    p.source.index,
+                    "bucket",
+                    p.source.attribute,
+                    ok,
+                    bucket={"salt": p.salt, "start": p.start, "end": p.end, "value": bucket},
+                )
+            )
+        return ok
 
     def variable(self, variable_id: str) -> tuple[VariableResolution, list[RuleTrace]]:
         compiled = self.runtime.variables.get(variable_id)
@@ -490,16 +588,14 @@ class Evaluation:
         """Traces of the given qualifiers and every qualifier they reached, in first-seen order."""
         ordered: list[str] = []
         seen: set[str] = set()
-
-        def visit(qualifier_id: str) -> None:
+        pending = list(reversed(ids))  # depth first, in order: a stack, not recursion
+        while pending:
+            qualifier_id = pending.pop()
             if qualifier_id in seen or qualifier_id not in self.traces:
-                return
+                continue
             seen.add(qualifier_id)
             ordered.append(qualifier_id)
-            for predicate in self.traces[qualifier_id].predicates:
-                if predicate.qualifier is not None:
-                    visit(predicate.qualifier)
-
-        for qualifier_id in ids:
-            visit(qualifier_id)
+            trace = self.traces[qualifier_id]
+            reads = [p.qualifier for p in trace.predicates if p.qualifier is not None]
+            pending.extend(reversed(reads))
         return [self.traces[q] for q in ordered]

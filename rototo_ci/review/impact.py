@@ -19,7 +19,7 @@ from typing import Any
 from ..engine.documents import CONTEXT_SCHEMA
 from ..engine.errors import RototoError
 from ..engine.model import Model
-from ..engine.resolve import Evaluation
+from ..engine.resolve import Evaluation, strict_equal
 from ..engine.sccs import strongly_connected
 from ..engine.workspace import Workspace
 from .report import Outcome, ResolutionChange, cell_kind
@@ -242,11 +242,18 @@ class ImpactStats:
 
 @dataclass
 class _Evaluations:
-    """Evaluations per context name, created on first use (fixture contexts are scoped)."""
+    """Evaluations per context name, created on first use (fixture contexts are scoped).
+
+    Paired with the other side's: an evaluation of the same context on the other side
+    lends it the values of the qualifiers in `shared` (byte-identical closures).
+    """
 
     workspace: Workspace | None
     contexts: dict[str, Any]
     cache: dict[str, Evaluation | RototoError] = field(default_factory=dict)
+    peer: _Evaluations | None = None
+    shared: frozenset[str] = frozenset()
+    _lists: dict[tuple[str, ...], list[Evaluation | RototoError]] = field(default_factory=dict)
 
     def get(self, name: str) -> Evaluation | RototoError:
         found = self.cache.get(name)
@@ -257,7 +264,51 @@ class _Evaluations:
             except RototoError as error:
                 found = error
             self.cache[name] = found
+            other = self.peer.cache.get(name) if self.peer is not None else None
+            if self.shared and isinstance(found, Evaluation) and isinstance(other, Evaluation):
+                found.share_with(other, self.shared)
+                other.share_with(found, self.shared)
         return found
+
+    def many(self, names: list[str]) -> list[Evaluation | RototoError]:
+        """`get` for each name, the list kept for the next variable judged by the same names."""
+        key = tuple(names)
+        found = self._lists.get(key)
+        if found is None:
+            found = self._lists[key] = [self.get(name) for name in names]
+        return found
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    """`strict_equal`, with its most common case (two strings) first."""
+    if type(a) is str and type(b) is str:
+        return a == b
+    return strict_equal(a, b)
+
+
+def _kind(before: dict[str, Any], after: dict[str, Any]) -> str | None:
+    """`cell_kind` for two present outcomes."""
+    if "error" in before:
+        return None if "error" in after else "fixed"
+    if "error" in after:
+        return "broken"
+    if before.get("value_key") == after.get("value_key") and _same_value(
+        before.get("value"), after.get("value")
+    ):
+        return None
+    return "changed"
+
+
+class _Outcomes:
+    """One side's outcome objects for one variable's changed cells, one per distinct
+    outcome: cells that select the same value share it (outcomes are read, never changed)."""
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[str, Any], Outcome] = {}
+
+    def of(self, outcome: dict[str, Any]) -> Outcome:
+        key = ("error", outcome["error"]) if "error" in outcome else ("value", outcome["value_key"])
+        return self._found.setdefault(key, outcome)
 
 
 Locate = Callable[[str], tuple[str | None, int | None]]
@@ -296,8 +347,22 @@ def resolution_changes(
     """
     stats = stats or ImpactStats()
     unscoped, by_target = scoped_names(contexts, targets)
+    base_closures = ClosureDigests(base.model, base_blobs) if base else None
+    head_closures = ClosureDigests(head.model, head_blobs) if head else None
     base_eval = _Evaluations(base, contexts)
     head_eval = _Evaluations(head, contexts)
+    if base_closures is not None and head_closures is not None:
+        # a qualifier whose closure is byte-identical on both sides has the same value in
+        # the same context: evaluate it once for both
+        assert base is not None and head is not None
+        shared = frozenset(
+            qid
+            for qid in base.model.qualifiers
+            if qid in head.model.qualifiers
+            and base_closures.of_qualifier(qid) == head_closures.of_qualifier(qid)
+        )
+        base_eval.peer, base_eval.shared = head_eval, shared
+        head_eval.peer, head_eval.shared = base_eval, shared
     changes: list[ResolutionChange] = []
 
     def compare(
@@ -327,8 +392,43 @@ def resolution_changes(
                 )
             )
 
-    base_closures = ClosureDigests(base.model, base_blobs) if base else None
-    head_closures = ClosureDigests(head.model, head_blobs) if head else None
+    def compare_variable(vid: str, names: list[str], in_base: bool, in_head: bool) -> None:
+        """`compare` for a variable present on both sides: each side's outcomes under every
+        context at once, the evaluations looked up once per list of names."""
+        if not (in_base and in_head):
+            compare(vid, False, names, in_base, in_head)
+            return
+        stats.resolved += 1
+        stats.cells += len(names)
+        evaluate = outcome  # looked up per call: tests count the cells resolved
+        befores = [evaluate(e, vid) for e in base_eval.many(names)]
+        afters = [evaluate(e, vid) for e in head_eval.many(names)]
+        base_outcomes, head_outcomes = _Outcomes(), _Outcomes()
+        located: tuple[str | None, int | None] | None = None
+        for index, (before, after) in enumerate(zip(befores, afters, strict=True)):
+            kind = _kind(before, after)
+            if kind is None:
+                continue
+            name = names[index]
+            if kind == "broken" and blame is not None:
+                path, line = blame(vid, False, head_eval.get(name))
+            else:
+                if located is None:
+                    located = locate(vid) if locate else (None, None)
+                path, line = located
+            changes.append(
+                ResolutionChange(
+                    vid,
+                    name,
+                    base_outcomes.of(before),
+                    head_outcomes.of(after),
+                    path,
+                    line,
+                    kind=kind,
+                    qualifier=False,
+                )
+            )
+
     base_ids = list(base.model.variables) if base else []
     head_ids = list(head.model.variables) if head else []
     for vid in sorted(set(base_ids) | set(head_ids)):
@@ -339,7 +439,8 @@ def resolution_changes(
             if base_closures.of(vid) == head_closures.of(vid):
                 stats.skipped += 1
                 continue
-        compare(vid, False, unscoped + by_target.get(f"variable:{vid}", []), in_base, in_head)
+        scoped = by_target.get(f"variable:{vid}")
+        compare_variable(vid, unscoped + scoped if scoped else unscoped, in_base, in_head)
     for target, names in sorted(by_target.items()):
         kind, _, qid = target.partition(":")
         if kind != "qualifier":

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..engine.diagnostics import Diagnostic, Related
 from ..engine.documents import Position, Range
+from ..engine.resolve import strict_equal
 
 # an outcome is {"value_key", "value"}, {"error"}, or None (target absent on that side);
 # a qualifier cell's outcome is {"value": bool} or {"error"}
@@ -26,8 +27,6 @@ def cell_kind(before: Outcome, after: Outcome) -> str | None:
     An error on both sides is no change, whatever the messages say: an application
     gets a failure either way.
     """
-    from ..engine.resolve import strict_equal
-
     if before is None and after is None:
         return None
     if before is None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..engine.errors import RototoError
-from ..engine.resolve import BUCKETS, CompiledQualifier, Evaluation
+from ..engine.resolve import BUCKETS, CompiledPredicate, CompiledQualifier, Evaluation
 from ..engine.workspace import Workspace
 from .impact import closure_paths, scoped_names
 from .report import Change, Rollout, cell_kind
@@ -92,27 +92,12 @@ class BucketEvaluation(Evaluation):
         self.key = key
         self.bucket = bucket
 
-    def _evaluate(self, compiled: CompiledQualifier) -> bool:
-        result = True
-        for p in compiled.predicates:
-            if p.qualifier_ref is not None:
-                if not result:
-                    continue
-                actual: Any = self.qualifier(p.qualifier_ref)
-            elif p.compare is None and (p.source.attribute, p.salt) == self.key:
-                result = result and p.start <= self.bucket < p.end
-                continue
-            else:
-                actual = self._lookup(p.path, compiled.id)
-            if p.compare is None:
-                from ..engine.resolve import bucket_of
-
-                assert p.salt is not None
-                ok = p.start <= bucket_of(p.salt, actual) < p.end
-            else:
-                ok = p.compare(actual)
-            result = result and ok
-        return result
+    def _leaf(
+        self, compiled: CompiledQualifier, p: CompiledPredicate, traces: list[Any] | None
+    ) -> bool:
+        if p.compare is None and (p.source.attribute, p.salt) == self.key:
+            return p.start <= self.bucket < p.end  # the bucket is given: no context read
+        return super()._leaf(compiled, p, traces)
 
 
 def outcome_at(

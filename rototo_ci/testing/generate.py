@@ -99,6 +99,18 @@ def _expectation_gaps(recorded: Expectation, observed: Expectation) -> list[str]
     return gaps
 
 
+def _bucket_gap(recorded: Expectation, observed: Expectation) -> str:
+    extra = _bucket_set(recorded) - _bucket_set(observed)
+    for attribute, salt, _, value in sorted(extra, key=repr):
+        now = [b.value for b in observed.buckets if (b.attribute, b.salt) == (attribute, salt)]
+        if now:
+            return f"bucket {attribute} (salt {salt}): recorded {value}, resolves to {now[0]}"
+        return f"bucket {attribute} (salt {salt}) is recorded but not evaluated"
+    missing = _bucket_set(observed) - _bucket_set(recorded)
+    attribute, salt, _, value = sorted(missing, key=repr)[0]
+    return f"bucket {attribute} (salt {salt}) = {value} is not recorded"
+
+
 def _show(value: Any) -> str:
     import json
 
@@ -128,7 +140,7 @@ def case_staleness(
     if gaps:
         first = gaps[0]
         if first == "bucket":
-            detail = "bucket entries differ from the buckets its context falls in"
+            detail = _bucket_gap(case.expect, observed)
         else:
             detail = (
                 f"{first}: recorded {_show(getattr(case.expect, first))}, "
