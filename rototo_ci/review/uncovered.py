@@ -2,7 +2,8 @@
 
 For each changed default, value, rule or predicate whose variables show no resolution
 change under the declared contexts, a bounded search over synthesized contexts (the
-fixture synthesizer's cases for both sides) looks for a witness: a context where the
+fixture synthesizer's cases for both sides, then combinations of the values the reached
+predicates compare with) looks for a witness: a context where the
 variable resolves differently on the two sides. Every witness is checked by resolving
 both sides; `context` is None when the search finds none. `context_file` suggests
 where to commit the witness (`contexts/<name>.json`) so a declared context covers it.
@@ -92,8 +93,25 @@ def _candidates(
 def find_witness(
     base: Workspace, head: Workspace, variable_id: str, qualifier_id: str | None = None
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]] | None:
-    """(context, before, after) for a context where the variable resolves differently."""
+    """(context, before, after) for a context where the variable resolves differently:
+    first the synthesizer's cases for both sides, then the lattice of values the reached
+    predicates compare with (`witness_search`)."""
+    from .witness_search import attribute_values, lattice_contexts
+
+    tried: list[dict[str, Any]] = []
     for context in _candidates([head, base], variable_id, qualifier_id):
+        tried.append(context)
+        before = outcome(base, variable_id, context)
+        after = outcome(head, variable_id, context)
+        if differs(before, after):
+            return context, before, after
+    reached = _reached(head.model, variable_id) | _reached(base.model, variable_id)
+    if qualifier_id is not None:
+        reached.add(qualifier_id)
+    values = attribute_values([head.model, base.model], reached)
+    for context in lattice_contexts(values, variable_id):
+        if context in tried:
+            continue
         before = outcome(base, variable_id, context)
         after = outcome(head, variable_id, context)
         if differs(before, after):

@@ -195,3 +195,48 @@ def test_a_hostile_saved_name_is_never_shown() -> None:
         assert suggested_file({**item, "context_file": hostile}) == own
     assert suggested_file({**item, "context_file": "contexts/ok-1.json"}) == "contexts/ok-1.json"
     assert suggested_file({**item, "context": None, "context_file": "contexts/a.json"}) is None
+
+
+def test_hostile_uncovered_entries_render_inert() -> None:
+    from rototo_ci.render.diff_github import render_github
+    from rototo_ci.render.diff_markdown import render_markdown
+    from rototo_ci.render.diff_text import render_text
+    from rototo_ci.render.escape import check_commands
+    from rototo_ci.review.report import DiffReport
+
+    evil = "<img src=x onerror=alert(1)> @everyone <!-- rototo-ci --> `|x|`\n::error::pwned"
+    item = {
+        "target": f"variable://{evil}",
+        "path": f"variables/{evil}.toml",
+        "line": 3,
+        "variable": evil,
+        "context": {evil: evil},
+        "context_file": f"../../{evil}.json",
+        "before": {"value_key": evil, "value": evil},
+        "after": {"error": evil},
+    }
+    report = DiffReport.from_json(
+        {
+            "base": {"rev": "a", "commit": None},
+            "head": {"rev": "b", "commit": None},
+            "workspaces": [
+                {
+                    "path": "ws",
+                    "status": "modified",
+                    "base_loadable": True,
+                    "head_loadable": True,
+                    "changes": [],
+                    "uncovered": [item],
+                }
+            ],
+        }
+    )
+    markdown = render_markdown(report)
+    assert "Changes no declared context exercises" in markdown
+    assert "<img" not in markdown and "@everyone" not in markdown
+    assert markdown.count("<!-- rototo-ci") == 1 and "../../" not in markdown
+    assert f"<code>{witness_file_name(evil, {evil: evil})}</code>" in markdown
+    check_commands(render_github(report))  # every line one well-formed command
+    text = render_text(report, width=None)
+    assert "\n::" not in text and "../../" not in text
+    assert witness_file_name(evil, {evil: evil}) in text
