@@ -147,6 +147,8 @@ _ONLY_PRINTED = False
 
 
 def main(argv: list[str] | None = None) -> int:
+    global _ONLY_PRINTED
+    _ONLY_PRINTED = False
     args = sys.argv[1:] if argv is None else argv
     if args in (["--version"], ["-V"]):  # answer before importing anything heavy
         print(_version())
@@ -178,7 +180,7 @@ def _run(args: list[str]) -> int:
         if help_text is not None:
             print(help_text)
             global _ONLY_PRINTED
-            _ONLY_PRINTED = True
+            _ONLY_PRINTED = True  # read by `entry`
             return 0
         result = group.main(args=args, prog_name="rototo", standalone_mode=False)
         return result if isinstance(result, int) else 0

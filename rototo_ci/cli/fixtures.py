@@ -88,7 +88,8 @@ def command(
         if stale:
             print(
                 f"rototo: {len(stale)} fixture file(s) in {one_line(str(out))} are stale; run "
-                f"`rototo fixtures --out {one_line(str(out))}` and review the diff",
+                f"`rototo fixtures {one_line(source) + ' ' if source else ''}--out "
+                f"{one_line(str(out))}` and review the diff",
                 file=sys.stderr,
             )
             return 1

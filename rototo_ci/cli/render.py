@@ -47,19 +47,55 @@ def command(
         RenderFormat, typer.Option("--format", "-f", help="Output format.")
     ] = RenderFormat.text,
     color: Annotated[str, typer.Option("--color", help="auto, always or never.")] = "auto",
+    coverage: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--coverage",
+            metavar="FILE",
+            help="A coverage file of rototo test (Cobertura or LCOV; repeatable): "
+            "adds the total under the headline.",
+        ),
+    ] = None,
 ) -> None:
-    """Render saved diff reports; several (e.g. from matrix jobs) merge into one."""
+    """Render saved diff reports; several (e.g. from matrix jobs) merge into one.
+
+    Example: rototo render --format markdown --coverage coverage-1.xml -- */diff.json
+    """
+    from ..engine.errors import RototoError
     from ..review.report import merge_reports
     from .common import use_color
     from .diff import render_report, terminal_width
 
+    if coverage and format_ is RenderFormat.github:
+        raise RototoError("--coverage adds a line to text, markdown and json: not to github")
+    totals = None
+    if coverage:
+        from ..testing.coverage_totals import read_coverage_files
+
+        totals = read_coverage_files(list(coverage)).totals
     report = merge_reports([load_report(path) for path in reports])
-    rendered = render_report(
-        report,
-        format_.value,
-        color=use_color(color, sys.stdout),
-        width=terminal_width(sys.stdout),
-    )
+    if totals is not None and format_ is RenderFormat.json:
+        from ..render.json_text import dumps
+
+        rendered = dumps({**report.to_json(), "coverage": totals.to_json()})
+    elif totals is not None and format_ is RenderFormat.markdown:
+        from ..render.coverage_summary import coverage_line, with_coverage
+        from ..render.diff_markdown import MAX_CHARS, render_markdown
+
+        line = coverage_line(totals, markdown=True)
+        # the comment stays within GitHub's limit with the line added
+        rendered = with_coverage(render_markdown(report, MAX_CHARS - len(line) - 2), line)
+    else:
+        rendered = render_report(
+            report,
+            format_.value,
+            color=use_color(color, sys.stdout),
+            width=terminal_width(sys.stdout),
+        )
+    if totals is not None and format_ is RenderFormat.text:
+        from ..render.coverage_summary import coverage_line
+
+        rendered += coverage_line(totals) + "\n"
     if format_ is RenderFormat.github:
         from ..render.escape import write_commands
 

@@ -2,7 +2,8 @@
 
     python -m rototo_ci.github.action plan            # event → base, range, PR, workspace list
     python -m rototo_ci.github.action merge-sarif OUT IN…
-    python -m rototo_ci.github.action comment-body IN OUT
+    python -m rototo_ci.github.action comment-body IN OUT [COVERAGE…]
+    python -m rototo_ci.github.action coverage-total COVERAGE…   # the `coverage` output
     python -m rototo_ci.github.action gate            # outputs and the verdict
     python -m rototo_ci.github.action set-output NAME FILE
     python -m rototo_ci.github.action fork-comment    # workflow_run half of the fork pattern
@@ -29,6 +30,15 @@ from ..render.escape import command_data, github_output_entry, nul_list, one_lin
 SHA = re.compile(r"^[0-9a-f]{40}$")
 ZERO_SHA = "0" * 40
 FAIL_ON = ("error", "lint", "behaviour", "any-change", "never")
+# the `coverage` input: off, or the format `rototo test --coverage` writes per workspace
+COVERAGE_FORMATS = {
+    "false": "",
+    "": "",
+    "true": "cobertura",
+    "cobertura": "cobertura",
+    "lcov": "lcov",
+}
+COVERAGE_FILES = ("coverage-*.xml", "coverage-*.info")
 
 
 def write_output(values: dict[str, Any]) -> None:
@@ -168,6 +178,9 @@ def plan(env: dict[str, str], repo_dir: Path, fetch: Fetch | None = None) -> Pla
     if fail_on not in FAIL_ON:
         raise SystemExit(f"rototo: error: fail-on must be one of {', '.join(FAIL_ON)}")
     artifact = artifact_name(env.get("ROTOTO_MARKER", ""))
+    coverage = env.get("ROTOTO_COVERAGE", "false").strip().lower()
+    if coverage not in COVERAGE_FORMATS:
+        raise SystemExit("rototo: error: coverage must be one of false, true, cobertura, lcov")
     result = plan_event(
         env.get("GITHUB_EVENT_NAME", ""),
         read_event(env.get("GITHUB_EVENT_PATH")),
@@ -193,6 +206,7 @@ def plan(env: dict[str, str], repo_dir: Path, fetch: Fetch | None = None) -> Pla
             "pr": result.pr or "",
             "fork": "true" if result.fork else "false",
             "artifact": artifact,
+            "coverage-format": COVERAGE_FORMATS[coverage],
             "workspaces-file": str(listing),
             "workspace-count": len(workspaces),
         }
@@ -239,8 +253,27 @@ def merge_sarif(logs: list[dict[str, Any]]) -> dict[str, Any]:
 MAX_BODY = 65_536
 
 
-def comment_body(markdown: str, artifact: str, run_url: str, marker: str = "") -> str:
-    """The sticky comment: its own marker line, the diff's markdown, where the full reports are.
+def coverage_files(directory: Path) -> list[Path]:
+    """The coverage files `rototo test` wrote into a reports directory, in order."""
+    found = {path for pattern in COVERAGE_FILES for path in directory.glob(pattern)}
+    return sorted(path for path in found if path.is_file())
+
+
+def coverage_summary(paths: list[Path], markdown: bool = True) -> str:
+    """The one-line coverage total of several coverage files ("" for none)."""
+    if not paths:
+        return ""
+    from ..render.coverage_summary import coverage_line
+    from ..testing.coverage_totals import read_coverage_files
+
+    return coverage_line(read_coverage_files(paths).totals, markdown=markdown)
+
+
+def comment_body(
+    markdown: str, artifact: str, run_url: str, marker: str = "", coverage: str = ""
+) -> str:
+    """The sticky comment: its own marker line, the diff's markdown (with the coverage
+    line under its headline when there is one), where the full reports are.
 
     Any marker-like line of the markdown is replaced by this comment's marker, so a
     comment with marker `eu` never carries the default marker another job looks for.
@@ -250,7 +283,12 @@ def comment_body(markdown: str, artifact: str, run_url: str, marker: str = "") -
 
     head = marker_for(marker or None) + "\n"
     markdown = strip_markers(markdown, MARKER_PREFIX).lstrip("\n")
-    footer = f"\n---\nFull reports (JSON, markdown, JUnit, SARIF): artifact `{artifact}`"
+    if coverage:
+        from ..render.coverage_summary import with_coverage
+
+        markdown = with_coverage(markdown, coverage)
+    kinds = "JSON, markdown, JUnit, SARIF" + (", coverage" if coverage else "")
+    footer = f"\n---\nFull reports ({kinds}): artifact `{artifact}`"
     footer += f" of [this workflow run]({run_url}).\n" if run_url else ".\n"
     room = MAX_BODY - len(footer) - len(head)
     if len(markdown) > room:
@@ -343,6 +381,25 @@ def gate(report: dict[str, Any] | None, fail_on: str, lint_failed: bool, tests_f
     return 0
 
 
+def coverage_total(paths: list[Path], env: dict[str, str]) -> int:
+    """The `coverage` output (percent, one decimal) and the total in the job summary."""
+    from ..testing.coverage_totals import read_coverage_files
+
+    if not paths:
+        write_output({"coverage": ""})
+        warning("coverage: no workspace wrote a coverage file")
+        return 0
+    total = read_coverage_files(paths).totals
+    write_output({"coverage": f"{total.percent:.1f}"})
+    summary = env.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        from ..render.coverage_summary import coverage_line
+
+        with open(summary, "a", encoding="utf-8") as out:
+            out.write(coverage_line(total, markdown=True) + "\n\n")
+    return 0
+
+
 MAX_ARTIFACT_REPORT = 50 * 1024 * 1024
 
 
@@ -397,7 +454,12 @@ def fork_comment(env: dict[str, str], client: Any = None) -> int:
     marker = env.get("ROTOTO_MARKER", "")
     if marker and not re.fullmatch(r"[A-Za-z0-9_.-]+", marker):
         raise RototoError("ROTOTO_MARKER takes letters, digits, '.', '_' and '-'")
-    body = comment_body(markdown, "rototo-pr", reviewed_run_url(env), marker)
+    try:  # the artifact's coverage files are untrusted too: read back, never pasted
+        coverage = coverage_summary(coverage_files(artifact))
+    except RototoError as error:
+        warning(f"coverage left out of the comment: {error}")
+        coverage = ""
+    body = comment_body(markdown, "rototo-pr", reviewed_run_url(env), marker, coverage)
     try:
         result = upsert_comment(client, repository, number, body, marker or None)
     except GitHubError as error:
@@ -422,12 +484,15 @@ def main(argv: list[str] | None = None) -> int:
             text = json.dumps(merge_sarif(logs), indent=2) + "\n"
             Path(rest[0]).write_text(text, encoding="utf-8")
             return 0
-        if command == "comment-body" and len(rest) == 2:
+        if command == "comment-body" and len(rest) >= 2:
             markdown = Path(rest[0]).read_text(encoding="utf-8")
             marker = env.get("ROTOTO_MARKER", "")
-            body = comment_body(markdown, artifact_name(marker), run_url(env), marker)
+            coverage = coverage_summary([Path(p) for p in rest[2:]])
+            body = comment_body(markdown, artifact_name(marker), run_url(env), marker, coverage)
             Path(rest[1]).write_text(body, "utf-8")
             return 0
+        if command == "coverage-total":
+            return coverage_total([Path(p) for p in rest], env)
         if command == "set-output" and len(rest) == 2:
             write_output({rest[0]: Path(rest[1]).read_text(encoding="utf-8").strip()})
             return 0

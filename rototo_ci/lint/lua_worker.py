@@ -31,6 +31,10 @@ MEMORY_LIMIT = 16 * 1024 * 1024
 INSTRUCTION_LIMIT = 1_000_000
 TIME_LIMIT_S = 2.0
 HOOK_EVERY = 1000
+# Instructions our own Lua wrappers run before workspace code starts, beyond those the
+# rototo engine's host runs (measured against it with loops at the limit): not charged, so
+# that a task fails at the same instruction as in the reference.
+WRAPPER_INSTRUCTIONS = {"execute": 1, "register": 11, "run": 2}
 LIMIT_MESSAGE = "custom lint exceeded Lua execution limits"
 MEMORY_MESSAGE = "memory error: not enough memory"
 MESSAGE_BYTES = 4096  # a returned message is cut to this many bytes
@@ -51,11 +55,14 @@ local G = _G
 local S = {active = false, exhausted = false, count = 0, max = 0, deadline = 0, clock = clock,
            finalizers = false}
 
-local function hook()
+local hook
+hook = function()
   if S.active and not S.exhausted then
     local n = S.count + every
     S.count = n
-    if n <= S.max and clock() <= S.deadline then return end
+    -- re-arming in a tail call restarts the count after the hook's own instructions,
+    -- which Lua counts too: every period is `every` instructions of workspace code
+    if n <= S.max and clock() <= S.deadline then return sethook(hook, "", every) end
     S.exhausted = true
   end
   -- spent (or Lua running between tasks, e.g. a finalizer): fail on every instruction
@@ -244,7 +251,7 @@ class Sandbox:
         )
         self._disarm()
 
-    def _arm(self) -> None:
+    def _arm(self, wrapper: int = 0) -> None:
         # set from Python through the C API: no Lua instruction runs, so no hook fires
         state = self.state
         state[b"exhausted"] = False
@@ -252,15 +259,16 @@ class Sandbox:
         state[b"max"] = INSTRUCTION_LIMIT
         state[b"deadline"] = state[b"clock"]() + TIME_LIMIT_S
         state[b"active"] = True
-        self.sethook(self.hook, b"", HOOK_EVERY)
+        # the first period also covers the wrapper; the hook re-arms every later one
+        self.sethook(self.hook, b"", HOOK_EVERY + wrapper)
 
     def _disarm(self) -> None:
         self.state[b"active"] = False
         self.sethook(self.hook, b"", 1)
 
-    def task(self, fn: Any, *args: Any) -> tuple[Any, ...] | str:
+    def task(self, fn: Any, *args: Any, wrapper: int = 0) -> tuple[Any, ...] | str:
         """The results of fn(*args) as a tuple, or the reason the task failed."""
-        self._arm()
+        self._arm(wrapper)
         try:
             result = fn(*args)
         except self.lua54.LuaMemoryError:
@@ -305,7 +313,10 @@ class Sandbox:
     def load(self, path: str, source: str, executed: Any = None) -> dict[str, Any]:
         """Run the file's top level, then register(lint); `executed()` is told in between."""
         outcome = self.task(
-            self._execute, source.encode("utf-8", errors="surrogatepass"), f"={path}".encode()
+            self._execute,
+            source.encode("utf-8", errors="surrogatepass"),
+            f"={path}".encode(),
+            wrapper=WRAPPER_INSTRUCTIONS["execute"],
         )
         if isinstance(outcome, str):
             return {"status": "failed", "phase": "execute", "reason": outcome}
@@ -316,7 +327,7 @@ class Sandbox:
             return {"status": "failed", "phase": "execute", "reason": reason}
         if executed is not None:
             executed()
-        outcome = self.task(self._register)
+        outcome = self.task(self._register, wrapper=WRAPPER_INSTRUCTIONS["register"])
         if isinstance(outcome, str):
             return {"status": "failed", "phase": "register", "reason": outcome}
         if outcome[0] == b"no-register":
@@ -348,7 +359,12 @@ class Sandbox:
             ctx[b"target"] = target
         except (self.lua54.LuaError, MemoryError):
             return {"status": "failed", "reason": MEMORY_MESSAGE}
-        outcome = self.task(self._run, handler.encode("utf-8", errors="surrogatepass"), ctx)
+        outcome = self.task(
+            self._run,
+            handler.encode("utf-8", errors="surrogatepass"),
+            ctx,
+            wrapper=WRAPPER_INSTRUCTIONS["run"],
+        )
         del ctx, target
         if isinstance(outcome, str):
             return {"status": "failed", "reason": outcome}

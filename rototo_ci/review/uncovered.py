@@ -2,7 +2,8 @@
 
 For each changed default, value, rule or predicate whose variables show no resolution
 change under the declared contexts, a bounded search over synthesized contexts (the
-fixture synthesizer's cases for both sides) looks for a witness: a context where the
+fixture synthesizer's cases for both sides, then combinations of the values the reached
+predicates compare with) looks for a witness: a context where the
 variable resolves differently on the two sides. Every witness is checked by resolving
 both sides; `context` is None when the search finds none. `context_file` suggests
 where to commit the witness (`contexts/<name>.json`) so a declared context covers it.
@@ -92,13 +93,66 @@ def _candidates(
 def find_witness(
     base: Workspace, head: Workspace, variable_id: str, qualifier_id: str | None = None
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]] | None:
-    """(context, before, after) for a context where the variable resolves differently."""
+    """(context, before, after) for a context where the variable resolves differently:
+    first the synthesizer's cases for both sides, then the lattice of values the reached
+    predicates compare with (`witness_search`)."""
+    from .witness_search import attribute_values, lattice_contexts
+
+    tried: list[dict[str, Any]] = []
     for context in _candidates([head, base], variable_id, qualifier_id):
+        tried.append(context)
+        before = outcome(base, variable_id, context)
+        after = outcome(head, variable_id, context)
+        if differs(before, after):
+            return context, before, after
+    reached = _reached(head.model, variable_id) | _reached(base.model, variable_id)
+    if qualifier_id is not None:
+        reached.add(qualifier_id)
+    values = attribute_values([head.model, base.model], reached)
+    for context in lattice_contexts(values, variable_id):
+        if context in tried:
+            continue
         before = outcome(base, variable_id, context)
         after = outcome(head, variable_id, context)
         if differs(before, after):
             return context, before, after
     return None
+
+
+def _set_missing(context: dict[str, Any], path: str, value: Any) -> None:
+    node = context
+    parts = path.split(".")
+    for part in parts[:-1]:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            return  # the context holds a value where the path needs an object
+        node = child
+    node.setdefault(parts[-1], value)
+
+
+def whole_request(
+    base: Workspace, head: Workspace, variable_id: str, found: tuple[Any, Any, Any]
+) -> tuple[Any, Any, Any]:
+    """The witness as a whole request, fit to commit as `contexts/<name>.json`.
+
+    A witness names only the attributes its variable reads, but a declared context is
+    judged on every variable (SPEC §2): each attribute the head's other qualifiers read
+    gets a value (of a type the context schema allows), so the other variables resolve
+    too. The variable's own outcome on both sides is checked to be unchanged.
+    """
+    from .witness_search import attribute_values
+
+    context, before, after = found
+    values = attribute_values([head.model], set(head.model.qualifiers))
+    whole = copy.deepcopy(context)
+    for path in sorted(values):
+        _set_missing(whole, path, values[path][0])
+    if whole == context:
+        return found
+    new_before, new_after = outcome(base, variable_id, whole), outcome(head, variable_id, whole)
+    if differs(new_before, before) or differs(new_after, after):
+        return found
+    return whole, new_before, new_after
 
 
 def uncovered_changes(
@@ -129,6 +183,8 @@ def uncovered_changes(
             if variable_id not in shared:
                 continue
             witness = find_witness(base, head, variable_id, via)
+            if witness is not None:
+                witness = whole_request(base, head, variable_id, witness)
             context, before, after = witness if witness else (None, None, None)
             found.append(
                 {

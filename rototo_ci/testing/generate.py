@@ -50,9 +50,22 @@ class GeneratedSuite:
         return [rel for rel in self.files if rel not in self.stale]
 
 
+def _confined(out: Path, rel: str) -> Path:
+    """`out / rel`, refused (ValueError) when a link in the suite directory (a pull
+    request can commit one) would take a read or a write outside it (SPEC §8)."""
+    path = out / rel
+    try:
+        inside = path.resolve().is_relative_to(out.resolve())
+    except (OSError, RuntimeError):  # a loop of links
+        inside = False
+    if not inside:
+        raise ValueError(f"{rel} leads outside {out} through a symbolic link; not followed")
+    return path
+
+
 def _read(out: Path, rel: str) -> str | None:
     """The file's text, None when there is no file; raises ValueError when unreadable."""
-    path = out / rel
+    path = _confined(out, rel)
     if not path.is_file():
         return None
     try:
@@ -99,6 +112,18 @@ def _expectation_gaps(recorded: Expectation, observed: Expectation) -> list[str]
     return gaps
 
 
+def _bucket_gap(recorded: Expectation, observed: Expectation) -> str:
+    extra = _bucket_set(recorded) - _bucket_set(observed)
+    for attribute, salt, _, value in sorted(extra, key=repr):
+        now = [b.value for b in observed.buckets if (b.attribute, b.salt) == (attribute, salt)]
+        if now:
+            return f"bucket {attribute} (salt {salt}): recorded {value}, resolves to {now[0]}"
+        return f"bucket {attribute} (salt {salt}) is recorded but not evaluated"
+    missing = _bucket_set(observed) - _bucket_set(recorded)
+    attribute, salt, _, value = sorted(missing, key=repr)[0]
+    return f"bucket {attribute} (salt {salt}) = {value} is not recorded"
+
+
 def _show(value: Any) -> str:
     import json
 
@@ -128,7 +153,7 @@ def case_staleness(
     if gaps:
         first = gaps[0]
         if first == "bucket":
-            detail = "bucket entries differ from the buckets its context falls in"
+            detail = _bucket_gap(case.expect, observed)
         else:
             detail = (
                 f"{first}: recorded {_show(getattr(case.expect, first))}, "
@@ -359,6 +384,11 @@ def write_suite(suite: GeneratedSuite, out: Path) -> list[str]:
     for rel, text in suite.files.items():
         if rel not in suite.stale or rel in suite.blocked:
             continue
-        write_atomic(out / rel, text)
+        try:
+            path = _confined(out, rel)
+        except ValueError as error:  # a link that appeared since the suite was judged
+            suite.blocked[rel] = str(error)
+            continue
+        write_atomic(path, text)
         written.append(rel)
     return written

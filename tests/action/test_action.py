@@ -45,6 +45,7 @@ def test_inputs_used_are_declared_and_declared_inputs_are_used() -> None:
         "marker",
         "annotations",
         "sarif",
+        "coverage",
         "python-version",
     } <= declared
     used = set(re.findall(r"inputs\.([A-Za-z0-9_-]+)", json.dumps(STEPS)))
@@ -472,3 +473,52 @@ def test_merged_lint_sarif_is_valid_sarif(tmp_path: Path) -> None:
     for result in run["results"]:
         if "ruleIndex" in result:
             assert rules[result["ruleIndex"]] == result["ruleId"]
+
+
+@pytest.mark.parametrize(("given", "fmt"), [("true", "cobertura"), ("lcov", "lcov")])
+def test_coverage_input_writes_files_outputs_the_total_and_comments_it(
+    tmp_path: Path, given: str, fmt: str
+) -> None:
+    from rototo_ci.testing.coverage_totals import read_coverage_files
+
+    repo, base = _repo(tmp_path)
+    with FakeGitHub(TOKEN) as github:
+        run, recorder = _run(
+            tmp_path, repo, "pull_request", _pull(base), {"coverage": given}, github.url
+        )
+        comments = list(github.comments)
+    assert run.ok, [(s.name, s.stderr) for s in run.steps if s.outcome == "failure"]
+    reports = Path(recorder.named("upload-artifact")[0]["path"])
+    suffix = "xml" if fmt == "cobertura" else "info"
+    names = sorted(p.name for p in reports.iterdir())
+    assert names == sorted(
+        ["diff.json", "diff.md", "junit-1.xml", "lint.sarif", f"coverage-1.{suffix}"]
+    )
+    written = reports / f"coverage-1.{suffix}"
+    assert written.read_text().startswith("<?xml" if fmt == "cobertura" else "TN:")
+    # repository-relative paths, as GitHub, GitLab and Codecov map them
+    assert "apps/flags/variables/flag.toml" in written.read_text()
+    total = read_coverage_files([written]).totals
+    assert run.outputs["coverage"] == f"{total.percent:.1f}"
+    assert total.lines_valid > 0
+    line = f"**Configuration coverage: {total.percent:.1f} %** (lines {total.lines_covered}/"
+    [comment] = comments
+    body = comment["body"]
+    assert line in body
+    # right under the headline, before the first workspace section
+    assert body.index("## rototo diff") < body.index(line) < body.index("### ")
+    assert "Full reports (JSON, markdown, JUnit, SARIF, coverage)" in body
+    assert line in run.summary  # the job summary carries it too
+
+
+def test_coverage_input_is_checked_and_off_by_default(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("GITHUB_OUTPUT", str(tmp_path / "out"))
+    repo = tmp_path / "repo"
+    init_repo(repo)
+    env = {"ROTOTO_REPORTS": str(tmp_path / "reports"), "GITHUB_EVENT_NAME": "workflow_dispatch"}
+    for value, fmt in [("", ""), ("false", ""), ("true", "cobertura"), ("LCOV", "lcov")]:
+        action.plan({**env, "ROTOTO_COVERAGE": value}, repo)
+        assert f"coverage-format={fmt}\n" in (tmp_path / "out").read_text()
+    with pytest.raises(SystemExit, match="coverage must be one of"):
+        action.plan({**env, "ROTOTO_COVERAGE": "html; rm -rf /"}, repo)
+    assert ACTION["inputs"]["coverage"]["default"] == "false"

@@ -97,7 +97,8 @@ def test_matrix_workflow_has_the_three_stages() -> None:
     assert action_step["with"]["comment"] == "false"
     assert action_step["with"]["marker"] == "ws-${{ strategy.job-index }}"
     comment_script = "\n".join(s.get("run", "") for s in comment["steps"])
-    assert 'rototo" render --format markdown --' in comment_script
+    assert 'rototo" render --format markdown "${coverage[@]}" --' in comment_script
+    assert action_step["with"]["coverage"] == "true"
     assert 'rototo" comment --pr "$PR"' in comment_script
     assert comment["permissions"]["pull-requests"] == "write"
     assert "pull-requests" not in workflow["permissions"]

@@ -137,3 +137,28 @@ def test_not_a_report_is_one_line(tmp_path: Path) -> None:
     (artifact / "diff.json").write_text('{"workspaces": "nope"}')
     with pytest.raises(RototoError, match="not a rototo diff report"):
         action.fork_comment(_env(artifact), StubGitHub({12: HEAD}))
+
+
+def test_coverage_files_in_the_artifact_add_the_total(tmp_path: Path) -> None:
+    artifact = _artifact(tmp_path, "12", _report("ws"))
+    # numbers are read back from the file; its text never reaches the comment
+    (artifact / "coverage-1.info").write_text(
+        "TN:\nSF:ws/<img src=x>@everyone.toml\nBRDA:3,0,0,1\nBRDA:3,0,1,-\nBRF:2\nBRH:1\n"
+        "DA:3,1\nDA:5,0\nLF:2\nLH:1\nend_of_record\n"
+    )
+    github = StubGitHub({12: HEAD})
+    assert action.fork_comment(_env(artifact), github) == 0
+    body = github.posted[0][2]["body"]
+    assert "**Configuration coverage: 50.0 %** (lines 1/2, branch outcomes 1/2)" in body
+    assert "<img" not in body and "@everyone" not in body
+
+
+def test_a_broken_coverage_file_leaves_the_line_out_with_a_warning(tmp_path: Path, capsys) -> None:
+    artifact = _artifact(tmp_path, "12", _report("ws"))
+    (artifact / "coverage-1.xml").write_text(
+        '<?xml version="1.0"?><!DOCTYPE c [<!ENTITY a "x">]><coverage>&a;</coverage>'
+    )
+    github = StubGitHub({12: HEAD})
+    assert action.fork_comment(_env(artifact), github) == 0
+    assert "Configuration coverage" not in github.posted[0][2]["body"]
+    assert "::warning title=rototo-ci::coverage left out of the comment" in capsys.readouterr().out

@@ -5,6 +5,7 @@ matrix job writes it) → one merged comment under GitHub's 65,536-character cap
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from ..cli.test_commands import run_cli
@@ -65,6 +66,7 @@ def test_list_review_each_render_one_comment(tmp_path: Path, monkeypatch) -> Non
 
     # stage 2: one matrix job per workspace, each writing its own JSON report
     reports = []
+    covered = [0, 0, 0, 0]  # lines covered, valid, branches covered, valid
     for index, workspace in enumerate(workspaces):
         out = tmp_path / "artifacts" / f"rototo-reports-ws-{index}" / "diff.json"
         out.parent.mkdir(parents=True)
@@ -77,6 +79,13 @@ def test_list_review_each_render_one_comment(tmp_path: Path, monkeypatch) -> Non
         assert json.loads(result.out) == single  # computed once, written twice
         assert [ws["path"] for ws in single["workspaces"]] == [workspace]
         reports.append(single)
+        # the same job's tests, with coverage (the action's `coverage` input)
+        tested = run_cli("test", "--coverage", str(out.parent / "coverage-1.xml"), "--", workspace)
+        counts = re.search(
+            r"coverage: [\d.]+% \(lines (\d+)/(\d+), branches (\d+)/(\d+)\)", tested.err
+        )
+        assert counts, tested.err
+        covered = [a + int(b) for a, b in zip(covered, counts.groups(), strict=True)]
 
     # stage 3: the comment job merges every report into one comment
     paths = sorted(str(p) for p in (tmp_path / "artifacts").glob("rototo-reports-ws-*/diff.json"))
@@ -94,6 +103,29 @@ def test_list_review_each_render_one_comment(tmp_path: Path, monkeypatch) -> Non
     assert merged["summary"]["lint_introduced"] == sum(
         r["summary"]["lint_introduced"] for r in reports
     )
+    # with every job's coverage file: one total under the headline, within the cap
+    coverage = sorted((tmp_path / "artifacts").glob("rototo-reports-ws-*/coverage-1.xml"))
+    assert len(coverage) == TEAMS
+    options = [f"--coverage={p}" for p in coverage]
+    with_total = run_cli("render", "--format", "markdown", *options, "--", *paths)
+    assert with_total.code == 0, with_total.err
+    lines_covered, lines_valid, branches_covered, branches_valid = covered
+    percent = 100 * (lines_covered + branches_covered) / (lines_valid + branches_valid)
+    detail = (
+        f"{percent:.1f} % (lines {lines_covered:,}/{lines_valid:,}, "
+        f"branch outcomes {branches_covered:,}/{branches_valid:,})"
+    )
+    line = f"**Configuration coverage: {detail.replace(' (', '** (', 1)}"
+    assert line in with_total.out
+    assert len(with_total.out) <= 65_536 and with_total.out.count("<!-- rototo-ci -->") == 1
+    assert with_total.out.split("\n\n")[2].startswith(line)  # right under the headline
+    text = run_cli("render", *options, "--", *paths).out
+    assert text.endswith(f"\nconfiguration coverage: {detail}\n")
+    as_json = json.loads(run_cli("render", "--format", "json", *options, "--", *paths).out)
+    assert as_json["coverage"]["lines_valid"] == lines_valid
+    refused = run_cli("render", "--format", "github", *options, "--", *paths)
+    assert refused.code == 2 and refused.err.startswith("rototo: error: --coverage")
+
     # the headline carries the broken workspace's news; every workspace has its section
     headline = comment.split("\n", 3)[1]
     assert "🔴" in headline, headline

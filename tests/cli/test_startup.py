@@ -170,3 +170,41 @@ def test_hook_reads_its_command_line_as_argparse_does(argv: list[str], capsys) -
         return args.check, args.files
 
     assert outcome(lambda: hook.parse_args(list(argv))) == outcome(by_argparse)
+
+
+def test_entry_points_that_skip_the_teardown_deliver_all_their_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`rototo --help` and `rototo-hook` end with os._exit: everything printed arrives."""
+    from rototo_ci import hook
+
+    from .conftest import run_cli
+
+    entry = "import sys; from rototo_ci.{} import entry; sys.argv[0] = 'x'; entry()"
+    helped = subprocess.run(
+        [sys.executable, "-c", entry.format("cli.app"), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert helped.returncode == 0, helped.stderr
+    assert helped.stdout == run_cli("--help").out
+
+    root = generate(tmp_path / "ws", variables=4, qualifiers=3, resources=0, objects=0, contexts=0)
+    edited = root / "variables" / "v0.toml"
+    edited.write_text(edited.read_text().replace('default = "k0"', 'default = "nope"'))
+    hooked = subprocess.run(
+        [sys.executable, "-c", entry.format("hook"), "lint", "variables/v0.toml"],
+        cwd=root,
+        env={"ROTOTO_CACHE_DIR": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("ROTOTO_NO_CACHE", "1")
+    capsys.readouterr()
+    assert hook.main(["lint", "variables/v0.toml"]) == hooked.returncode == 1
+    expected = capsys.readouterr().out
+    assert " error: " in expected and expected.endswith(" warning(s)\n")
+    assert hooked.stdout == expected

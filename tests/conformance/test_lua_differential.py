@@ -369,3 +369,53 @@ def test_handler_data_matches_the_reference(tmp_path: Path) -> None:
 def test_handler_data_sweep(tmp_path: Path) -> None:
     findings, problems = probe_problems(probe_roots(range(16, 616), tmp_path))
     assert not problems, "\n".join(problems[:20])
+
+
+# The instruction limit, at the instruction: an empty numeric for-loop runs one instruction
+# per turn, so these loop lengths are the last the reference engine allows in a handler, at
+# a file's top level and in register(lint) (its wrappers differ in length).
+LIMIT_LOOPS = {"handler": 1_000_985, "top": 1_000_978, "register": 1_000_991}
+
+
+def _loop_file(where: str, turns: int) -> str:
+    loop = f"for i = 1, {turns} do end"
+    on = (
+        '  lint:on({ stage = "value", entity = "workspace", rule = { id = "team/n", '
+        'title = "T", help = "H" }, handler = "h" })'
+    )
+    if where == "register":  # no registration: success is custom-lint-file-unregistered
+        return f"function register(lint)\n  {loop}\nend\n"
+    handler = 'function h(ctx)\n  return { { message = "ok" } }\nend\n'
+    if where == "handler":
+        handler = f'function h(ctx)\n  {loop}\n  return {{ {{ message = "ok" }} }}\nend\n'
+    top = loop + "\n" if where == "top" else ""
+    return f"{top}function register(lint)\n{on}\nend\n{handler}"
+
+
+def test_instruction_limit_is_the_reference_s_to_the_instruction(tmp_path: Path) -> None:
+    roots, cases = [], []
+    for where, last in LIMIT_LOOPS.items():
+        for turns in (last, last + 1):
+            root = write_files(
+                tmp_path / f"{where}{turns}",
+                {
+                    "rototo-workspace.toml": "schema_version = 1\n",
+                    "lint/a.lua": _loop_file(where, turns),
+                },
+            )
+            roots.append(root)
+            cases.append((where, turns))
+
+    def passed(report: dict) -> bool:
+        rules = {d["rule"] for d in report["diagnostics"]}
+        assert rules <= {
+            "team/n",
+            "rototo/custom-lint-file-unregistered",
+            "rototo/custom-lint-failed",
+        }
+        return "rototo/custom-lint-failed" not in rules
+
+    for (where, turns), root, theirs in zip(cases, roots, reference_lint(roots), strict=True):
+        expected = turns == LIMIT_LOOPS[where]
+        assert passed(theirs) is expected, (where, turns)  # the reference's own limit
+        assert passed(ours_lint(root)) is expected, (where, turns)

@@ -195,3 +195,117 @@ def test_a_hostile_saved_name_is_never_shown() -> None:
         assert suggested_file({**item, "context_file": hostile}) == own
     assert suggested_file({**item, "context_file": "contexts/ok-1.json"}) == "contexts/ok-1.json"
     assert suggested_file({**item, "context": None, "context_file": "contexts/a.json"}) is None
+
+
+def test_hostile_uncovered_entries_render_inert() -> None:
+    from rototo_ci.render.diff_github import render_github
+    from rototo_ci.render.diff_markdown import render_markdown
+    from rototo_ci.render.diff_text import render_text
+    from rototo_ci.render.escape import check_commands
+    from rototo_ci.review.report import DiffReport
+
+    evil = "<img src=x onerror=alert(1)> @everyone <!-- rototo-ci --> `|x|`\n::error::pwned"
+    item = {
+        "target": f"variable://{evil}",
+        "path": f"variables/{evil}.toml",
+        "line": 3,
+        "variable": evil,
+        "context": {evil: evil},
+        "context_file": f"../../{evil}.json",
+        "before": {"value_key": evil, "value": evil},
+        "after": {"error": evil},
+    }
+    report = DiffReport.from_json(
+        {
+            "base": {"rev": "a", "commit": None},
+            "head": {"rev": "b", "commit": None},
+            "workspaces": [
+                {
+                    "path": "ws",
+                    "status": "modified",
+                    "base_loadable": True,
+                    "head_loadable": True,
+                    "changes": [],
+                    "uncovered": [item],
+                }
+            ],
+        }
+    )
+    markdown = render_markdown(report)
+    assert "Changes no declared context exercises" in markdown
+    assert "<img" not in markdown and "@everyone" not in markdown
+    assert markdown.count("<!-- rototo-ci") == 1 and "../../" not in markdown
+    assert f"<code>{witness_file_name(evil, {evil: evil})}</code>" in markdown
+    check_commands(render_github(report))  # every line one well-formed command
+    text = render_text(report, width=None)
+    assert "\n::" not in text and "../../" not in text
+    assert witness_file_name(evil, {evil: evil}) in text
+
+
+def test_a_witness_is_a_whole_request_that_rototo_test_accepts(tmp_path: Path) -> None:
+    """Committed as contexts/<name>.json it is judged on every variable (SPEC §2): the
+    attributes other variables read are filled in, the witnessed outcomes unchanged."""
+    import json
+
+    from rototo_ci.testing.runner import TestOptions, run_tests
+
+    zone = (
+        'schema_version = 1\ntype = "string"\n\n[values]\nworld = "w"\neurope = "e"\n\n'
+        '[resolve]\ndefault = "world"\n\n[[resolve.rule]]\nqualifier = "eu"\nvalue = "europe"\n'
+    )
+    base_files = {**BASE, "variables/zone.toml": zone}
+    head_files = {
+        **base_files,
+        "variables/limit.toml": BASE["variables/limit.toml"].replace(
+            'value = "mid"', 'value = "high"'
+        ),
+    }
+    base = _load(tmp_path / "base", base_files)
+    head = _load(tmp_path / "head", head_files)
+    (item,) = uncovered_changes(base, head, semantic_changes(base.model, head.model), [])
+    context = item["context"]
+    assert context["plan"] == "paid" and "region" in context  # zone's attribute, filled in
+    assert (outcome(base, "limit", context), outcome(head, "limit", context)) == (
+        item["before"],
+        item["after"],
+    )
+    assert item["after"] == {"value_key": "high", "value": 3}
+    committed = {**head_files, item["context_file"]: json.dumps(context)}
+    workspace = _load(tmp_path / "committed", committed)
+    report = run_tests(workspace, TestOptions())
+    assert not report.failed, [(c.suite, c.name, c.message) for c in report.failed]
+    assert any(c.suite == item["context_file"] for c in report.cases)
+
+
+def test_lattice_values_fall_on_both_sides_of_each_predicate(tmp_path: Path) -> None:
+    from rototo_ci.engine.resolve import bucket_of
+    from rototo_ci.review.witness_search import attribute_values, lattice_contexts
+
+    files = {
+        "rototo-workspace.toml": "schema_version = 1\n",
+        "schemas/context.schema.json": (
+            '{"type": "object", "properties": {"user": {"type": "object", "properties": '
+            '{"n": {"type": "integer"}, "id": {"type": "string"}}}, '
+            '"score": {"type": "number"}}}'
+        ),
+        "qualifiers/q.toml": (
+            "schema_version = 1\n\n"
+            '[[predicate]]\nattribute = "user.n"\nop = "bucket"\nsalt = "s"\nrange = [100, 600]\n\n'
+            '[[predicate]]\nattribute = "user.id"\nop = "bucket"\nsalt = "t"\nrange = [0, 9000]\n\n'
+            '[[predicate]]\nattribute = "score"\nop = "gt"\nvalue = 9007199254740992.0\n'
+        ),
+    }
+    model = _load(tmp_path, files).model
+    values = attribute_values([model], {"q"})
+    ints = values["user.n"]  # the schema types it as an integer: units are integers
+    assert all(isinstance(v, int) for v in ints)
+    assert sorted(100 <= bucket_of("s", v) < 600 for v in ints) == [False, True]
+    ids = values["user.id"]
+    assert all(isinstance(v, str) for v in ids)
+    assert sorted(bucket_of("t", v) < 9000 for v in ids) == [False, True]
+    # ±1 is lost to rounding at 2**53: the neighbours are the next floats
+    bound = 9007199254740992.0
+    assert any(v > bound for v in values["score"]) and any(v < bound for v in values["score"])
+    contexts = list(lattice_contexts(values, "x"))
+    assert contexts == list(lattice_contexts(values, "x"))  # repeatable
+    assert 1 < len(contexts) <= 192 and all(set(c) == {"user", "score"} for c in contexts)

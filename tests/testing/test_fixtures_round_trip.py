@@ -80,7 +80,20 @@ def test_upstream_shaped_suite_is_current_and_holds_on_the_reference(ws: Path) -
             "qualifiers/canary.toml",
             "value = 268",
             "value = 269",
-            "case matches: bucket entries differ from the buckets its context falls in",
+            "case matches: bucket user.id (salt editor-canary): recorded 269, resolves to 268",
+        ),
+        (
+            "qualifiers/canary.toml",
+            'salt = "editor-canary"\nrange = [\n    0,\n    500,\n]\nvalue = 268',
+            'salt = "editor-canary-v2"\nrange = [\n    0,\n    500,\n]\nvalue = 268',
+            "case matches: bucket user.id (salt editor-canary-v2) is recorded but not evaluated",
+        ),
+        (
+            "variables/editor.toml",
+            '[[case.expect.bucket]]\nattribute = "user.id"\nsalt = "editor-canary"\n'
+            "range = [\n    0,\n    500,\n]\nvalue = 5635\n",
+            "",
+            "case default: bucket user.id (salt editor-canary) = 5635 is not recorded",
         ),
         (
             "variables/seat-limit.toml",
