@@ -119,6 +119,42 @@ def find_witness(
     return None
 
 
+def _set_missing(context: dict[str, Any], path: str, value: Any) -> None:
+    node = context
+    parts = path.split(".")
+    for part in parts[:-1]:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            return  # the context holds a value where the path needs an object
+        node = child
+    node.setdefault(parts[-1], value)
+
+
+def whole_request(
+    base: Workspace, head: Workspace, variable_id: str, found: tuple[Any, Any, Any]
+) -> tuple[Any, Any, Any]:
+    """The witness as a whole request, fit to commit as `contexts/<name>.json`.
+
+    A witness names only the attributes its variable reads, but a declared context is
+    judged on every variable (SPEC §2): each attribute the head's other qualifiers read
+    gets a value (of a type the context schema allows), so the other variables resolve
+    too. The variable's own outcome on both sides is checked to be unchanged.
+    """
+    from .witness_search import attribute_values
+
+    context, before, after = found
+    values = attribute_values([head.model], set(head.model.qualifiers))
+    whole = copy.deepcopy(context)
+    for path in sorted(values):
+        _set_missing(whole, path, values[path][0])
+    if whole == context:
+        return found
+    new_before, new_after = outcome(base, variable_id, whole), outcome(head, variable_id, whole)
+    if differs(new_before, before) or differs(new_after, after):
+        return found
+    return whole, new_before, new_after
+
+
 def uncovered_changes(
     base: Workspace | None,
     head: Workspace | None,
@@ -147,6 +183,8 @@ def uncovered_changes(
             if variable_id not in shared:
                 continue
             witness = find_witness(base, head, variable_id, via)
+            if witness is not None:
+                witness = whole_request(base, head, variable_id, witness)
             context, before, after = witness if witness else (None, None, None)
             found.append(
                 {

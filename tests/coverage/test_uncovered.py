@@ -240,3 +240,38 @@ def test_hostile_uncovered_entries_render_inert() -> None:
     text = render_text(report, width=None)
     assert "\n::" not in text and "../../" not in text
     assert witness_file_name(evil, {evil: evil}) in text
+
+
+def test_a_witness_is_a_whole_request_that_rototo_test_accepts(tmp_path: Path) -> None:
+    """Committed as contexts/<name>.json it is judged on every variable (SPEC §2): the
+    attributes other variables read are filled in, the witnessed outcomes unchanged."""
+    import json
+
+    from rototo_ci.testing.runner import TestOptions, run_tests
+
+    zone = (
+        'schema_version = 1\ntype = "string"\n\n[values]\nworld = "w"\neurope = "e"\n\n'
+        '[resolve]\ndefault = "world"\n\n[[resolve.rule]]\nqualifier = "eu"\nvalue = "europe"\n'
+    )
+    base_files = {**BASE, "variables/zone.toml": zone}
+    head_files = {
+        **base_files,
+        "variables/limit.toml": BASE["variables/limit.toml"].replace(
+            'value = "mid"', 'value = "high"'
+        ),
+    }
+    base = _load(tmp_path / "base", base_files)
+    head = _load(tmp_path / "head", head_files)
+    (item,) = uncovered_changes(base, head, semantic_changes(base.model, head.model), [])
+    context = item["context"]
+    assert context["plan"] == "paid" and "region" in context  # zone's attribute, filled in
+    assert (outcome(base, "limit", context), outcome(head, "limit", context)) == (
+        item["before"],
+        item["after"],
+    )
+    assert item["after"] == {"value_key": "high", "value": 3}
+    committed = {**head_files, item["context_file"]: json.dumps(context)}
+    workspace = _load(tmp_path / "committed", committed)
+    report = run_tests(workspace, TestOptions())
+    assert not report.failed, [(c.suite, c.name, c.message) for c in report.failed]
+    assert any(c.suite == item["context_file"] for c in report.cases)
