@@ -72,7 +72,9 @@ def lint_workspace(workspace: str, cwd: Path) -> int:
     from .render.escape import one_line
 
     opened = open_source(workspace, cwd=cwd)
-    key = cache.tree_key(opened.tree)
+    # the refused `extends` entries are part of the verdict: a run that followed them
+    # (`rototo lint --allow-external-extends`) must not answer for one that refused them
+    key = cache.source_key(opened)
     hit = cache.load(key)
     if hit is not None:
         diagnostics = hit[1]

@@ -49,7 +49,10 @@ def _bucket_values(
     from ..engine.resolve import bucket_of
     from ..testing.witness import bucket_witness
 
-    salt, start, end = predicate.salt or "", predicate.start, predicate.end
+    bounds = predicate.value  # the range (start, end); `start`/`end` are source offsets
+    if not (isinstance(bounds, tuple | list) and len(bounds) == 2 and all(map(_number, bounds))):
+        return []
+    salt, start, end = predicate.salt or "", int(bounds[0]), int(bounds[1])
     found = []
     for want in (True, False):
         key = (salt, start, end, want, bool(types and "string" not in types))

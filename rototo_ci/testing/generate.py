@@ -50,9 +50,22 @@ class GeneratedSuite:
         return [rel for rel in self.files if rel not in self.stale]
 
 
+def _confined(out: Path, rel: str) -> Path:
+    """`out / rel`, refused (ValueError) when a link in the suite directory (a pull
+    request can commit one) would take a read or a write outside it (SPEC §8)."""
+    path = out / rel
+    try:
+        inside = path.resolve().is_relative_to(out.resolve())
+    except (OSError, RuntimeError):  # a loop of links
+        inside = False
+    if not inside:
+        raise ValueError(f"{rel} leads outside {out} through a symbolic link; not followed")
+    return path
+
+
 def _read(out: Path, rel: str) -> str | None:
     """The file's text, None when there is no file; raises ValueError when unreadable."""
-    path = out / rel
+    path = _confined(out, rel)
     if not path.is_file():
         return None
     try:
@@ -371,6 +384,11 @@ def write_suite(suite: GeneratedSuite, out: Path) -> list[str]:
     for rel, text in suite.files.items():
         if rel not in suite.stale or rel in suite.blocked:
             continue
-        write_atomic(out / rel, text)
+        try:
+            path = _confined(out, rel)
+        except ValueError as error:  # a link that appeared since the suite was judged
+            suite.blocked[rel] = str(error)
+            continue
+        write_atomic(path, text)
         written.append(rel)
     return written

@@ -275,3 +275,37 @@ def test_a_witness_is_a_whole_request_that_rototo_test_accepts(tmp_path: Path) -
     report = run_tests(workspace, TestOptions())
     assert not report.failed, [(c.suite, c.name, c.message) for c in report.failed]
     assert any(c.suite == item["context_file"] for c in report.cases)
+
+
+def test_lattice_values_fall_on_both_sides_of_each_predicate(tmp_path: Path) -> None:
+    from rototo_ci.engine.resolve import bucket_of
+    from rototo_ci.review.witness_search import attribute_values, lattice_contexts
+
+    files = {
+        "rototo-workspace.toml": "schema_version = 1\n",
+        "schemas/context.schema.json": (
+            '{"type": "object", "properties": {"user": {"type": "object", "properties": '
+            '{"n": {"type": "integer"}, "id": {"type": "string"}}}, '
+            '"score": {"type": "number"}}}'
+        ),
+        "qualifiers/q.toml": (
+            "schema_version = 1\n\n"
+            '[[predicate]]\nattribute = "user.n"\nop = "bucket"\nsalt = "s"\nrange = [100, 600]\n\n'
+            '[[predicate]]\nattribute = "user.id"\nop = "bucket"\nsalt = "t"\nrange = [0, 9000]\n\n'
+            '[[predicate]]\nattribute = "score"\nop = "gt"\nvalue = 9007199254740992.0\n'
+        ),
+    }
+    model = _load(tmp_path, files).model
+    values = attribute_values([model], {"q"})
+    ints = values["user.n"]  # the schema types it as an integer: units are integers
+    assert all(isinstance(v, int) for v in ints)
+    assert sorted(100 <= bucket_of("s", v) < 600 for v in ints) == [False, True]
+    ids = values["user.id"]
+    assert all(isinstance(v, str) for v in ids)
+    assert sorted(bucket_of("t", v) < 9000 for v in ids) == [False, True]
+    # ±1 is lost to rounding at 2**53: the neighbours are the next floats
+    bound = 9007199254740992.0
+    assert any(v > bound for v in values["score"]) and any(v < bound for v in values["score"])
+    contexts = list(lattice_contexts(values, "x"))
+    assert contexts == list(lattice_contexts(values, "x"))  # repeatable
+    assert 1 < len(contexts) <= 192 and all(set(c) == {"user", "score"} for c in contexts)

@@ -157,13 +157,13 @@ def _misses(tmp_path: Path, seeds: range) -> tuple[int, int, int]:
 
 
 def test_the_bounded_search_rarely_misses_what_random_contexts_find(tmp_path: Path) -> None:
-    # measured: synthesizer cases alone missed 50 of 104 "none found" over 120 seeds; with
-    # the lattice stage 11 of 59 (values the predicates do not name, e.g. huge integers)
+    # measured over 120 seeds: the synthesizer's cases alone left 50 of 104 "none found"
+    # that random contexts do tell apart; with the lattice stage 2 of 40
     witnesses, nulls, missed = _misses(tmp_path, range(24))
-    assert witnesses >= 80 and missed <= max(2, nulls // 4), (witnesses, nulls, missed)
+    assert witnesses >= 80 and missed <= max(1, nulls // 10), (witnesses, nulls, missed)
 
 
 @pytest.mark.slow
 def test_the_bounded_search_rarely_misses_on_many_seeds(tmp_path: Path) -> None:
     witnesses, nulls, missed = _misses(tmp_path, range(24, 160))
-    assert witnesses >= 400 and missed <= nulls // 4, (witnesses, nulls, missed)
+    assert witnesses >= 400 and missed <= max(2, nulls // 10), (witnesses, nulls, missed)
