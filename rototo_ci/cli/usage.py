@@ -7,6 +7,7 @@ command tree in one place, so commands added later get the same treatment.
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any
 
 CONTEXT_HELP = (
@@ -110,13 +111,47 @@ def polish(group: Any) -> None:
     `rototo_ci.cli.app` builds a command only when a run needs it).
     """
     group.context_settings = {**(group.context_settings or {}), **_HELP_SETTINGS}
+    group.__class__ = _quick_help_option_class(type(group))
     _polish_command(group, "")
 
 
 def polish_command(command: Any, name: str) -> None:
     """Give one command word metavars, examples, -h and validated --color."""
     command.context_settings = {**(command.context_settings or {}), **_HELP_SETTINGS}
+    command.__class__ = _quick_help_option_class(type(command))
     _polish_command(command, name)
+
+
+_QUICK_CLASSES: dict[type, type] = {}
+
+
+def _quick_get_runtime_param(self: Any) -> Any:
+    if self._runtime_param is None:
+        self._runtime_param = quick_runtime_param(self.type_descriptor)
+    return self._runtime_param
+
+
+def _quick_class(base: type) -> type:
+    """A parameter class that coerces plain values without pydantic (`quick_runtime_param`)."""
+    if base not in _QUICK_CLASSES:
+        members = {"get_runtime_param": _quick_get_runtime_param}
+        _QUICK_CLASSES[base] = type("Quick" + base.__name__, (base,), members)
+    return _QUICK_CLASSES[base]
+
+
+def _quick_help_option_class(base: type) -> type:
+    """A command class whose -h/--help option coerces without pydantic too."""
+    if base not in _QUICK_CLASSES:
+
+        def get_help_option(self: Any, ctx: Any) -> Any:
+            option = base.get_help_option(self, ctx)  # type: ignore[attr-defined]
+            if option is not None and "get_runtime_param" not in type(option).__dict__:
+                option.__class__ = _quick_class(type(option))
+            return option
+
+        members = {"get_help_option": get_help_option}
+        _QUICK_CLASSES[base] = type(base.__name__, (base,), members)
+    return _QUICK_CLASSES[base]
 
 
 def _choices(param: Any) -> list[str]:
@@ -141,6 +176,7 @@ def _polish_command(command: Any, name: str) -> None:
             continue
         opts = list(param.opts)
         if getattr(param, "is_flag", False) or getattr(param, "count", False):
+            param.__class__ = _quick_class(type(param))
             continue
         param.__class__ = _word_class(type(param), argument=False)
         if "--color" in opts:
@@ -201,6 +237,7 @@ def _word_class(base: type, argument: bool) -> type:
         "display_type_rich": display_type,
         "display_type": display_type,
         "process_value": process_value,
+        "get_runtime_param": _quick_get_runtime_param,
     }
     if argument:
         members["_usage_display_name"] = usage_name
@@ -208,6 +245,90 @@ def _word_class(base: type, argument: bool) -> type:
     cls = type("Word" + base.__name__, (base,), members)
     _WORD_CLASSES[key] = cls
     return cls
+
+
+class _Decline(Exception):
+    """The value is not one `quick_value` converts; typer's own coercion decides."""
+
+
+def quick_runtime_param(descriptor: Any) -> Any:
+    """Typer's runtime coercion for one parameter, without pydantic for plain values.
+
+    Typer coerces every value through a pydantic TypeAdapter it builds per parameter:
+    importing pydantic and building the adapters cost each command about 0.1 s. For the
+    annotations our commands use, the adapters wrap typer's own functions (choices,
+    paths) or a plain conversion (str, int, float, lists of those); `quick_value` calls
+    those directly. Anything else, and every value that fails, goes through typer's own
+    coercion, so errors read exactly as before (tests/cli/test_startup.py compares).
+    """
+    from typer._coercion import RuntimeParam, build_runtime_param
+
+    class QuickRuntimeParam(RuntimeParam):
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            try:
+                return quick_value(descriptor, value, param, ctx)
+            except Exception:  # noqa: BLE001 - typer's path raises its own error for it
+                pass
+            runtime = build_runtime_param(descriptor)
+            return runtime._coerce_value(value, param=param, ctx=ctx)
+
+    return QuickRuntimeParam(
+        parameter_info=descriptor.parameter_info, annotation=descriptor.annotation
+    )
+
+
+_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
+_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
+
+
+def quick_value(descriptor: Any, value: Any, param: Any, ctx: Any) -> Any:
+    """What typer's adapter for `descriptor` makes of `value`, or _Decline."""
+    from typing import get_args, get_origin
+
+    info = descriptor.parameter_info
+    if info.parser is not None or descriptor.file_annotation is not None:
+        raise _Decline
+    annotation = descriptor.annotation
+    if get_origin(annotation) is list:
+        (item,) = get_args(annotation)
+        items = value if isinstance(value, (list, tuple)) else [value]
+        return [_quick_leaf(item, info, one, param, ctx) for one in items]
+    return _quick_leaf(annotation, info, value, param, ctx)
+
+
+def _quick_leaf(annotation: Any, info: Any, value: Any, param: Any, ctx: Any) -> Any:
+    # the order of typer's build_leaf_adapter: parser, Enum, Literal, datetime, number,
+    # bool, str, path; a type it would hand to pydantic whole is declined
+    from enum import Enum
+    from pathlib import Path
+
+    from typer._param_types import coerce_cli_choice, coerce_cli_path, routes_to_path
+
+    if not isinstance(annotation, type):
+        raise _Decline
+    if issubclass(annotation, Enum):  # the adapter is this function, for any value
+        return coerce_cli_choice(
+            value, choices=list(annotation), case_sensitive=info.case_sensitive, ctx=ctx
+        )
+    if annotation in (int, float):
+        if info.min is not None or info.max is not None or info.clamp:
+            raise _Decline
+        if type(value) is annotation:
+            return value
+        pattern = _INTEGER if annotation is int else _DECIMAL
+        if type(value) is not str or len(value) > 100 or pattern.fullmatch(value) is None:
+            raise _Decline
+        return annotation(value)
+    if annotation is str:
+        if type(value) is not str:
+            raise _Decline
+        return value
+    if annotation is not bool and routes_to_path(annotation, info):
+        path_type = info.path_type  # the adapter is this function, for any value
+        if path_type is None and issubclass(annotation, Path):
+            path_type = annotation
+        return coerce_cli_path(value, info, path_type=path_type, param=param, ctx=ctx)
+    raise _Decline
 
 
 def quick_help(group: Any, args: list[str]) -> str | None:

@@ -208,3 +208,53 @@ def test_entry_points_that_skip_the_teardown_deliver_all_their_output(
     expected = capsys.readouterr().out
     assert " error: " in expected and expected.endswith(" warning(s)\n")
     assert hooked.stdout == expected
+
+
+def test_a_command_run_does_not_import_pydantic(tmp_path: Path) -> None:
+    """Typer's per-parameter pydantic adapters are built only for values it must judge."""
+    root = generate(tmp_path / "ws", variables=4, qualifiers=3, resources=0, objects=0, contexts=0)
+    modules = _modules_after(tmp_path, "cli", "lint", str(root), "--format", "json", "-q")
+    assert "rototo_ci.cli.lint" in modules
+    assert "pydantic" not in modules
+    assert not set(HEAVY) & modules
+
+
+SAMPLES = [
+    None, "", "x", "text", "json", "JSON", "Json ", "never", "any-change", "bash", "0", "-0",
+    "-1", "7", "007", "1.5", "-2.25", "1.", ".5", "1e3", " 2", "2 ", "nan", "inf", "1_000",
+    "٣", "9" * 120, "a/b", "/abs/p", ".", "-", "~", "a\udc80b", "x" * 300,
+    0, 1, -3, 1.0, 2.5, True, False, Path("p"),
+]  # fmt: skip
+
+
+def _outcome(runtime, value, param, ctx) -> tuple[str, object]:  # type: ignore[no-untyped-def]
+    try:
+        value = runtime.coerce(value, param=param, ctx=ctx)
+    except Exception as error:  # noqa: BLE001 - the error itself is compared
+        return "error", (type(error).__name__, str(getattr(error, "message", error)))
+    shape = [type(v) for v in value] if isinstance(value, list) else type(value)
+    return "value", (value, shape)
+
+
+@pytest.mark.parametrize("name", [n for n, _ in app.COMMANDS])
+def test_quick_coercion_agrees_with_typer_on_every_parameter(groups, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Each parameter's values coerced without pydantic equal typer's own coercion."""
+    from typer._click.core import Context
+    from typer._coercion import build_runtime_param
+
+    lazy, _ = groups
+    command = lazy.commands[name]
+    ctx = Context(command, info_name=name)
+    params = [p for p in command.params if hasattr(p, "type_descriptor")]
+    params.append(command.get_help_option(ctx))
+    for param in params:
+        quick = param.get_runtime_param()
+        assert type(quick).__name__ == "QuickRuntimeParam", param.name
+        typer_own = build_runtime_param(param.type_descriptor)
+        samples = [*SAMPLES, param.default]
+        if param.multiple or param.nargs == -1:
+            samples = [(), ("x",), ("a/b", "json"), ("1", "-2"), *[(s,) for s in SAMPLES[1:]]]
+        for value in samples:
+            ours = _outcome(quick, value, param, ctx)
+            theirs = _outcome(typer_own, value, param, ctx)
+            assert ours == theirs, (name, param.name, value)
