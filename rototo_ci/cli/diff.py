@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -79,6 +80,17 @@ def render_report(report: Any, fmt: str, *, color: bool = False, width: int | No
     return render_text(report, color=color, width=width)
 
 
+def render_pieces(report: Any, fmt: str, **options: Any) -> Iterable[str]:
+    """`render_report` in pieces: a large JSON or GitLab report is never one string."""
+    if fmt == "json":
+        return report.json_pieces()  # type: ignore[no-any-return]
+    if fmt == "gitlab":
+        from ..render.gitlab import iter_diff_gitlab
+
+        return iter_diff_gitlab(report.to_json())
+    return [render_report(report, fmt, **options)]
+
+
 def parse_outputs(values: list[str] | None) -> list[tuple[str, Path]]:
     """`--output FORMAT=PATH` values, checked before any work is done."""
     from ..engine.errors import RototoError
@@ -100,7 +112,9 @@ def write_outputs(report: Any, outputs: list[tuple[str, Path]]) -> None:
 
     for fmt, path in outputs:
         try:
-            path.write_text(render_report(report, fmt), encoding="utf-8")
+            with path.open("w", encoding="utf-8") as handle:
+                for piece in render_pieces(report, fmt):
+                    handle.write(piece)
         except OSError as exc:
             raise RototoError(f"cannot write {path}: {exc.strerror}") from None
 
@@ -222,10 +236,9 @@ def command(
     warn_without_contexts(report)
     fmt = DiffFormat.json if json_ else format_
     write_outputs(report, outputs)
-    if fmt is DiffFormat.json:  # streamed: a large report is never one string in memory
-        from ..render.json_text import write
-
-        write(report.to_json(), sys.stdout)
+    if fmt in (DiffFormat.json, DiffFormat.gitlab):  # streamed: never one string in memory
+        for piece in render_pieces(report, fmt.value):
+            sys.stdout.write(piece)
         raise typer.Exit(gate_exit_code(report, fail_on))
     rendered = render_report(
         report,

@@ -394,8 +394,18 @@ class Evaluation:
         """Reuse `peer`'s values for these qualifiers: the caller vouches that they, and
         everything they read, are byte-identical on both sides and the context is the same.
         Only values are taken, never failures, so every error message stays this side's own."""
-        if self.trace:
+        if self.trace or peer.trace:
             return  # a trace needs this side's own predicate records
+        if qualifier_ids.issuperset(self.runtime.qualifiers) and qualifier_ids.issuperset(
+            peer.runtime.qualifiers
+        ):
+            # every qualifier is shared: one memo for both (values only; failures stay apart)
+            if not self.memo:
+                self.memo = peer.memo
+            elif not peer.memo:
+                peer.memo = self.memo
+            if self.memo is peer.memo:
+                return
         self._peer = peer
         self._shared = qualifier_ids
 

@@ -217,7 +217,13 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 def _surrogates_to_replacement(text: str) -> str:
     """Lone surrogates (undecodable file-name bytes) cannot be encoded: show U+FFFD."""
-    return _LONE_SURROGATE.sub("\ufffd", text) if _LONE_SURROGATE.search(text) else text
+    if text.isascii():
+        return text
+    try:  # UTF-8 refuses exactly the surrogates, and says so faster than a search
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _LONE_SURROGATE.sub("\ufffd", text)
+    return text
 
 
 class _GuardedBuffer(io.RawIOBase):

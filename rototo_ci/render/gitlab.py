@@ -13,8 +13,9 @@ JSON contract), so saved reports render the same as fresh ones.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 # lint severities and diff findings mapped onto GitLab's scale
@@ -38,15 +39,16 @@ def _issue(
     return {
         "description": description,
         "check_name": check,
-        "fingerprint": "",  # filled in by _finish, which also makes it unique
+        "fingerprint": "",  # filled in by _fingerprinted, which also makes it unique
         "severity": severity,
         "location": {"path": path, "lines": {"begin": max(1, int(line or 1))}},
         "_identity": "\x00".join([check, path, *identity]),
     }
 
 
-def _finish(issues: list[dict[str, Any]]) -> str:
-    """Unique fingerprints (a repeated identity gets its occurrence number) and the JSON text."""
+def _fingerprinted(issues: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Each issue with its unique fingerprint (a repeated identity gets its occurrence
+    number), one at a time."""
     seen: dict[str, int] = {}
     for issue in issues:
         identity = issue.pop("_identity")
@@ -57,9 +59,35 @@ def _finish(issues: list[dict[str, Any]]) -> str:
             f"rototo-ci\x00{identity}\x00{count}".encode("utf-8", "surrogatepass")
         )
         issue["fingerprint"] = digest.hexdigest()[:32]
-    from .json_text import dumps
+        yield issue
 
-    return dumps(issues, record_depth=1)  # a large report: one issue a line, C encoder
+
+def _pieces(issues: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """The report's JSON text in pieces, as `json_text.dumps(issues, record_depth=1)` writes
+    the whole list: a large report one issue a line (C encoder), never all in memory."""
+    from .json_text import LARGE, dumps, is_large, one_line
+
+    stream = _fingerprinted(issues)
+    first = list(itertools.islice(stream, LARGE))
+    if not is_large(first, 1):
+        yield dumps(first, record_depth=1)
+        return
+    separator, batch = "[\n  ", []
+    for issue in itertools.chain(first, stream):
+        batch.append(one_line(issue))
+        if len(batch) == _BATCH:
+            yield separator + ",\n  ".join(batch)
+            separator, batch = ",\n  ", []
+    if batch:
+        yield separator + ",\n  ".join(batch)
+    yield "\n]\n"
+
+
+_BATCH = 1_000  # issues joined into one piece of output
+
+
+def _finish(issues: Iterable[dict[str, Any]]) -> str:
+    return "".join(_pieces(issues))
 
 
 def _lint_issue(d: dict[str, Any], path_prefix: str, introduced: bool = False) -> dict[str, Any]:
@@ -113,19 +141,37 @@ def _where(ws: dict[str, Any], cell: dict[str, Any]) -> tuple[str, int | None]:
 
 
 def render_diff_gitlab(report: dict[str, Any]) -> str:
-    """A diff report (JSON contract) as a Code Quality report.
+    """A diff report (JSON contract) as a Code Quality report (see `diff_issues`)."""
+    return "".join(iter_diff_gitlab(report))
+
+
+def iter_diff_gitlab(report: dict[str, Any]) -> Iterator[str]:
+    """`render_diff_gitlab` in pieces: a report of many cells is never one string."""
+    return _pieces(diff_issues(report))
+
+
+def diff_issues(report: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """A diff report's Code Quality issues, one at a time (fingerprints not yet set).
 
     Introduced lint findings keep their lint severity; a head that cannot load is a
     blocker; a broken context is critical; a reshuffled rollout is major, a moved one
     minor; an uncovered change is minor; any other resolution change or rollout is
     info (a behaviour change a reviewer should see).
     """
-    issues: list[dict[str, Any]] = []
+    # cells that select the same value share one outcome object: describe it once
+    described: dict[int, tuple[Any, str]] = {}
+
+    def outcome(value: Any) -> str:
+        found = described.get(id(value))
+        if found is None or found[0] is not value:
+            found = described[id(value)] = (value, _outcome(value))
+        return found[1]
+
     for ws in report.get("workspaces") or []:
         root = str(ws.get("path") or ".")
         prefix = "" if root in ("", ".") else root + "/"
         if ws.get("head_loadable") is False:
-            issues.append(
+            yield (
                 _issue(
                     "rototo/workspace-not-loadable",
                     f"workspace {root}: the head side has lint errors; applications would "
@@ -137,13 +183,13 @@ def render_diff_gitlab(report: dict[str, Any]) -> str:
                 )
             )
         for d in (ws.get("lint") or {}).get("introduced") or []:
-            issues.append(_lint_issue(d, prefix, introduced=True))
+            yield _lint_issue(d, prefix, introduced=True)
         for cell in ws.get("resolutions") or []:
             kind = str(cell.get("kind") or "changed")
             target = cell.get("variable") or cell.get("qualifier")
             path, line = _where(ws, cell)
-            before, after = _outcome(cell.get("before")), _outcome(cell.get("after"))
-            issues.append(
+            before, after = outcome(cell.get("before")), outcome(cell.get("after"))
+            yield (
                 _issue(
                     f"rototo/resolution-{kind}",
                     f"{target} in context {cell.get('context')}: {before} → {after}",
@@ -159,7 +205,7 @@ def render_diff_gitlab(report: dict[str, Any]) -> str:
                 continue
             kind = str(rollout.get("kind") or "changed")
             summary = change.get("summary") or f"rollout {kind} on {rollout.get('attribute')}"
-            issues.append(
+            yield (
                 _issue(
                     f"rototo/rollout-{kind}",
                     f"{change.get('target')}: {summary}",
@@ -176,7 +222,7 @@ def render_diff_gitlab(report: dict[str, Any]) -> str:
                 if witness is not None
                 else "no context found where it differs"
             )
-            issues.append(
+            yield (
                 _issue(
                     "rototo/uncovered-change",
                     f"{item.get('target')} changes for no declared context ({shown})",
@@ -186,4 +232,3 @@ def render_diff_gitlab(report: dict[str, Any]) -> str:
                     UNCOVERED,
                 )
             )
-    return _finish(issues)
