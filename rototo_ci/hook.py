@@ -90,7 +90,7 @@ def lint_workspace(workspace: str, cwd: Path) -> int:
         )
     errors = sum(1 for d in diagnostics if d.is_error)
     if diagnostics:
-        _print(f"{workspace}: {errors} error(s), {len(diagnostics) - errors} warning(s)")
+        _print(f"{one_line(workspace)}: {errors} error(s), {len(diagnostics) - errors} warning(s)")
     return 1 if errors else 0
 
 
@@ -109,7 +109,7 @@ def test_workspace(workspace: str, cwd: Path) -> int:
             _print(f"    {one_line(line)}")
     failed = len(report.failed)
     if failed:
-        _print(f"{workspace}: {len(report.cases) - failed} passed, {failed} failed")
+        _print(f"{one_line(workspace)}: {len(report.cases) - failed} passed, {failed} failed")
     return 1 if failed else 0
 
 

@@ -74,6 +74,10 @@ def _int(text: str | None, what: str, origin: str) -> int:
 def _read_cobertura(data: bytes, origin: str, into: CoverageTotals) -> None:
     import xml.etree.ElementTree as ET
 
+    # UTF-16 (which expat detects by itself) would spell a declaration with NUL bytes
+    # between its letters; no NUL byte: an ASCII-compatible encoding, where it is seen
+    if b"\x00" in data:
+        raise RototoError(f"{origin}: a coverage file must be UTF-8 (NUL bytes found)")
     if b"<!ENTITY" in data:
         raise RototoError(f"{origin}: entity declarations are not accepted in a coverage file")
     try:
