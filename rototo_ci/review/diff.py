@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -217,7 +218,11 @@ def run_diff(options: DiffOptions, provider: ContextProvider) -> DiffReport:
         dirs = sorted(set(base_side.workspace_dirs()) | set(head_side.workspace_dirs()))
     cache = ParseCache()
     workspaces = []
-    for subdir in dirs:
+    for index, subdir in enumerate(dirs):
+        if index and not gc.isenabled():
+            # a caller that turned the collector off for speed (the command line does)
+            # still frees one workspace's graphs (reference cycles) before the next
+            gc.collect()
         if options.progress:
             options.progress(subdir or ".")
         diff = compare_workspace(
