@@ -10,7 +10,7 @@ memory. Ratios are ours / reference, on CPU time (wall beside it); the package's
 Rows:
 * cold start: `rototo --version`, `rototo --help`;
 * pre-commit: `rototo-hook lint FILE` after an edit (empty lint cache) on a 10-file
-  workspace, against the reference's inspect+lint of the same workspace;
+  workspace, against the reference's inspect+lint of the same workspace (runs in turn);
 * resolve (in-process): every variable of a 1,000-variable workspace for one context;
 * lint: `rototo lint WS --format json` on a 5,104-file workspace (3,000 variables,
   1,000 qualifiers, 50 resources x 20 objects), cold and with a warm cache;
@@ -101,6 +101,19 @@ def median(fn: Callable[[], Figures], repeat: int) -> Figures:
     return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
 
 
+def paired_medians(
+    ours: Callable[[], Figures], theirs: Callable[[], Figures], repeat: int
+) -> tuple[Figures, Figures]:
+    """Medians of both sides, their runs taken in turn (ours, theirs, ours, …): a load
+    change on a shared machine then weighs on both sides alike instead of on one."""
+    runs = [(ours(), theirs()) for _ in range(repeat)]
+
+    def side(index: int) -> Figures:
+        return {key: statistics.median(pair[index][key] for pair in runs) for key in runs[0][0]}
+
+    return side(0), side(1)
+
+
 def row(
     name: str, ours: Figures, theirs: Figures | None, target: str, **extra: Any
 ) -> dict[str, Any]:
@@ -139,8 +152,7 @@ def bench_cold(scratch: Path, repeat: int) -> list[dict[str, Any]]:
 
     version = median(lambda: measure([*ROTOTO, "--version"]), repeat)
     help_ = median(lambda: measure([*ROTOTO, "--help"]), repeat)
-    hook = median(hook_after_edit, repeat)
-    theirs = median(lambda: reference_lint(small), repeat)
+    hook, theirs = paired_medians(hook_after_edit, lambda: reference_lint(small), repeat)
     return [
         row("rototo --version", version, None, "< 0.1 s"),
         row("rototo --help", help_, None, "<= 0.1 s"),

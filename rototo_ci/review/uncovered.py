@@ -131,7 +131,11 @@ def _set_missing(context: dict[str, Any], path: str, value: Any) -> None:
 
 
 def whole_request(
-    base: Workspace, head: Workspace, variable_id: str, found: tuple[Any, Any, Any]
+    base: Workspace,
+    head: Workspace,
+    variable_id: str,
+    found: tuple[Any, Any, Any],
+    values: dict[str, list[Any]] | None = None,
 ) -> tuple[Any, Any, Any]:
     """The witness as a whole request, fit to commit as `contexts/<name>.json`.
 
@@ -143,7 +147,8 @@ def whole_request(
     from .witness_search import attribute_values
 
     context, before, after = found
-    values = attribute_values([head.model], set(head.model.qualifiers))
+    if values is None:  # (the same for every witness of a head: callers pass it once)
+        values = attribute_values([head.model], set(head.model.qualifiers))
     whole = copy.deepcopy(context)
     for path in sorted(values):
         _set_missing(whole, path, values[path][0])
@@ -167,6 +172,7 @@ def uncovered_changes(
     moved = {cell.variable for cell in resolutions if not cell.qualifier}
     shared = [v for v in head.model.variables if v in base.model.variables and v not in moved]
     found: list[dict[str, Any]] = []
+    head_values: dict[str, list[Any]] | None = None  # what whole requests fill in
     for change in changes:
         if change.kind in VARIABLE_KINDS and change.target.startswith("variable://"):
             targets = [(change.target[len("variable://") :], None)]
@@ -184,7 +190,11 @@ def uncovered_changes(
                 continue
             witness = find_witness(base, head, variable_id, via)
             if witness is not None:
-                witness = whole_request(base, head, variable_id, witness)
+                if head_values is None:
+                    from .witness_search import attribute_values
+
+                    head_values = attribute_values([head.model], set(head.model.qualifiers))
+                witness = whole_request(base, head, variable_id, witness, head_values)
             context, before, after = witness if witness else (None, None, None)
             found.append(
                 {
