@@ -109,12 +109,13 @@ def parse_outputs(values: list[str] | None) -> list[tuple[str, Path]]:
 
 def write_outputs(report: Any, outputs: list[tuple[str, Path]]) -> None:
     from ..engine.errors import RototoError
+    from ..render.escape import report_file_text
 
     for fmt, path in outputs:
         try:
             with path.open("w", encoding="utf-8") as handle:
                 for piece in render_pieces(report, fmt):
-                    handle.write(piece)
+                    handle.write(report_file_text(piece))
         except OSError as exc:
             raise RototoError(f"cannot write {path}: {exc.strerror}") from None
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..render.escape import command_data, github_output_entry, nul_list, one_line
+from ..render.escape import command_data, github_output_entry, nul_list_bytes, one_line
 
 SHA = re.compile(r"^[0-9a-f]{40}$")
 ZERO_SHA = "0" * 40
@@ -198,7 +198,7 @@ def plan(env: dict[str, str], repo_dir: Path, fetch: Fetch | None = None) -> Pla
     reports.mkdir(parents=True, exist_ok=True)
     workspaces = list_workspaces(repo_dir, chosen_workspaces(env.get("ROTOTO_WORKSPACE", "")))
     listing = reports.parent / f"{reports.name}.workspaces"
-    listing.write_text(nul_list(workspaces), encoding="utf-8")
+    listing.write_bytes(nul_list_bytes(workspaces))
     write_output(
         {
             "base": result.base or "",

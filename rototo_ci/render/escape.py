@@ -20,7 +20,8 @@ Sinks:
 * XML (JUnit, Cobertura): `xml_text`, `xml_attr`, `xml_chars`; SARIF: `sarif_uri`;
 * LCOV tracefiles: `lcov_path`;
 * `$GITHUB_OUTPUT`: `github_output_entry`;
-* shell lists built by the Action: `nul_list`.
+* report files written by `--output`: `report_file_text`;
+* shell lists built by the Action: `nul_list`, `nul_list_bytes`.
 """
 
 from __future__ import annotations
@@ -494,6 +495,18 @@ def github_output_entry(name: str, value: object) -> str:
         delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
         if delimiter not in text:
             return f"{name}<<{delimiter}\n{text}\n{delimiter}\n"
+
+
+def report_file_text(text: str) -> str:
+    """Text for a UTF-8 report file (`--output FORMAT=PATH`): what stdout shows, with a
+    lone surrogate (an undecodable file-name byte) as U+FFFD instead of a failed write."""
+    return _surrogates_to_replacement(text)
+
+
+def nul_list_bytes(items: list[str]) -> bytes:
+    """`nul_list` as the bytes a shell reads back: a name that is not UTF-8 (held as
+    lone surrogates) gets its own bytes again, so the path still names its directory."""
+    return nul_list(items).encode("utf-8", "surrogateescape")
 
 
 def nul_list(items: list[str]) -> str:

@@ -107,6 +107,15 @@ class Side:
         )
 
 
+def _ignored(repo: pygit2.Repository, path: str) -> bool:
+    """Whether git ignores `path`; a name that is not UTF-8 (lone surrogates, which
+    libgit2 cannot be given) counts as not ignored: it is listed, never a crash."""
+    try:
+        return bool(repo.path_is_ignored(path))
+    except UnicodeEncodeError:
+        return False
+
+
 def _worktree_workspaces(repo: pygit2.Repository) -> list[str]:
     workdir = Path(repo.workdir or ".")
     found: list[str] = []
@@ -116,13 +125,11 @@ def _worktree_workspaces(repo: pygit2.Repository) -> list[str]:
         kept = []
         for name in dirnames:
             child = f"{rel}/{name}" if rel else name
-            if name == ".git" or repo.path_is_ignored(child + "/"):
+            if name == ".git" or _ignored(repo, child + "/"):
                 continue
             kept.append(name)
         dirnames[:] = sorted(kept)
-        if MANIFEST in filenames and not repo.path_is_ignored(
-            f"{rel}/{MANIFEST}" if rel else MANIFEST
-        ):
+        if MANIFEST in filenames and not _ignored(repo, f"{rel}/{MANIFEST}" if rel else MANIFEST):
             found.append(rel)
     return sorted(found)
 
