@@ -163,11 +163,18 @@ CHECKS = {
 
 
 def parse_args(argv: list[str]) -> tuple[str, list[str]]:
-    """The check and the files. The command line pre-commit builds (a check, then file
-    names, none starting with "-") is read as argparse would read it, without paying
-    for argparse; anything else (help, options, a wrong check) goes to argparse."""
-    if argv and argv[0] in CHECKS and not any(arg.startswith("-") for arg in argv):
-        return argv[0], argv[1:]
+    """The check and the files. The command line pre-commit builds (a check, `--`, then
+    file names; or a check then names none starting with "-") is read as argparse would
+    read it, without paying for argparse; anything else (help, options, a wrong check)
+    goes to argparse."""
+    if argv and argv[0] in CHECKS:
+        rest = argv[1:]
+        # `rototo-hook CHECK -- FILE...` (the shipped hooks): every name after `--` is
+        # a file, even one spelled like an option (a changed file named `--help`)
+        if rest[:1] == ["--"] and "--" not in rest[1:]:
+            return argv[0], rest[1:]
+        if not any(arg.startswith("-") for arg in rest):
+            return argv[0], rest
     args = argument_parser().parse_args(argv)
     return args.check, args.files
 
