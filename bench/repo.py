@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import re
 from pathlib import Path
@@ -58,4 +59,5 @@ def build(
             )
         path.write_text(text)
     head = _commit(repo, "change")
+    os.sync()  # measured runs then read settled files, not ones still being written back
     return base, head
