@@ -40,17 +40,8 @@ MAX_CANDIDATES = 64  # contexts tried per changed variable
 
 def _reached(model: Model, variable_id: str) -> set[str]:
     """The qualifiers a variable's rules reach, through `qualifier.<id>` references."""
-    todo = [rule.qualifier for rule in model.variables[variable_id].rules]
-    seen: set[str] = set()
-    while todo:
-        qualifier_id = todo.pop()
-        if qualifier_id in seen:
-            continue
-        seen.add(qualifier_id)
-        qualifier = model.qualifiers.get(qualifier_id)
-        if qualifier is not None:
-            todo.extend(p.qualifier_ref for p in qualifier.predicates if p.qualifier_ref)
-    return seen
+    rules = model.variables[variable_id].rules
+    return set(model.reached_qualifiers([rule.qualifier for rule in rules]))
 
 
 def outcome(workspace: Workspace, variable_id: str, context: Any) -> dict[str, Any]:
