@@ -370,7 +370,7 @@ def generate_suite(
     return result
 
 
-def stale_files(suite: GeneratedSuite, out: Path | None = None) -> dict[str, str]:
+def stale_files(suite: GeneratedSuite) -> dict[str, str]:
     """Every file under the suite directory that is stale, with a one-line reason."""
     return dict(suite.stale)
 
