@@ -14,12 +14,7 @@ from ..engine.errors import SourceError
 from ..engine.tree import Tree
 from .blame import blame
 from .changes import context_changes, semantic_changes
-from .impact import (
-    FirstInClosure,
-    ImpactStats,
-    qualifier_closure_paths,
-    resolution_changes,
-)
+from .impact import FirstInClosure, ImpactStats, resolution_changes
 from .load import LoadedSide, ParseCache, load_side
 from .report import DiffReport, LintDelta, WorkspaceDiff
 from .revisions import Side, open_repository, parse_range
@@ -172,10 +167,9 @@ def compare_workspace(
         model = head_model if head_model and qualifier_id in head_model.qualifiers else base_model
         if model is None or qualifier_id not in model.qualifiers:
             return None, None
-        closure = qualifier_closure_paths(model, qualifier_id)
-        for change in diff.changes:
-            if change.path in closure and not change.target.startswith("context://"):
-                return change.path, change.line
+        first = firsts[id(model)].qualifier(qualifier_id)  # = the first in its closure
+        if first is not None:
+            return diff.changes[first].path, diff.changes[first].line
         return model.qualifiers[qualifier_id].path, 1
 
     def blame_cell(

@@ -115,8 +115,8 @@ def test_trace_free_selection_matches_traced_resolution() -> None:
     assert cells == 20 * 4 * 6
 
 
-def test_first_in_closure_is_the_minimum_over_the_closure_walk() -> None:
-    from rototo_ci.review.impact import FirstInClosure, closure_paths
+def test_first_in_closure_is_the_minimum_over_the_closure_walks() -> None:
+    from rototo_ci.review.impact import FirstInClosure, closure_paths, qualifier_closure_paths
 
     rng = random.Random(12)
     for _ in range(30):
@@ -128,3 +128,6 @@ def test_first_in_closure_is_the_minimum_over_the_closure_walk() -> None:
         for vid in model.variables:
             ranks = [rank[p] for p in closure_paths(model, vid) if p in rank]
             assert first.variable(vid) == (min(ranks) if ranks else None)
+        for qid in model.qualifiers:
+            ranks = [rank[p] for p in qualifier_closure_paths(model, qid) if p in rank]
+            assert first.qualifier(qid) == (min(ranks) if ranks else None)
