@@ -163,16 +163,22 @@ def uncovered_changes(
     shared = [v for v in head.model.variables if v in base.model.variables and v not in moved]
     found: list[dict[str, Any]] = []
     head_values: dict[str, list[Any]] | None = None  # what whole requests fill in
+    models = (head.model, base.model)
+    reaches: dict[str, set[str]] = {}  # per shared variable, for every qualifier change
+
+    def reach(variable_id: str) -> set[str]:
+        if variable_id not in reaches:
+            reaches[variable_id] = _reached(models[0], variable_id) | _reached(
+                models[1], variable_id
+            )
+        return reaches[variable_id]
+
     for change in changes:
         if change.kind in VARIABLE_KINDS and change.target.startswith("variable://"):
             targets = [(change.target[len("variable://") :], None)]
         elif change.kind in QUALIFIER_KINDS and change.target.startswith("qualifier://"):
             qualifier_id = change.target[len("qualifier://") :]
-            targets = [
-                (v, qualifier_id)
-                for v in shared
-                if qualifier_id in _reached(head.model, v) | _reached(base.model, v)
-            ]
+            targets = [(v, qualifier_id) for v in shared if qualifier_id in reach(v)]
         else:
             continue
         for variable_id, via in targets:
