@@ -121,15 +121,26 @@ def generate(
         files[f"variables/v{v}.toml"] = body
     # keep every qualifier referenced so lint stays quiet
     for q in sorted(set(range(qualifiers)) - used):
-        files[f"variables/extra-q{q}.toml"] = (
-            'schema_version = 1\ntype = "bool"\n\n[values]\noff = false\non = true\n\n'
-            f'[resolve]\ndefault = "off"\n\n[[resolve.rule]]\nqualifier = "q{q}"\nvalue = "on"\n'
-        )
+        files[f"variables/extra-q{q}.toml"] = bool_variable(f"q{q}")
     for c in range(contexts):
         files[f"contexts/c{c:03d}.json"] = json.dumps(context_for(c), indent=2)
+    return write_files(root, files)
+
+
+def bool_variable(qualifier: str) -> str:
+    """A bool variable that is `on` where `qualifier` matches (keeps the qualifier used)."""
+    return (
+        'schema_version = 1\ntype = "bool"\n\n[values]\noff = false\non = true\n\n'
+        f'[resolve]\ndefault = "off"\n\n[[resolve.rule]]\nqualifier = "{qualifier}"\nvalue = "on"\n'
+    )
+
+
+def write_files(root: Path, files: dict[str, str]) -> Path:
+    """Write `files` (relative path -> text) under root and sync them: measured runs then
+    read settled files, not ones still being written back. Returns root."""
     for rel, text in files.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    os.sync()  # measured runs then read settled files, not ones still being written back
+    os.sync()
     return root

@@ -21,7 +21,7 @@ from typing import Any
 
 import pygit2
 
-from bench.generate import CONTEXT_SCHEMA, context_for, generate
+from bench.generate import CONTEXT_SCHEMA, bool_variable, context_for, generate, write_files
 from bench.repo import _commit, build
 from bench.run import ROTOTO, measure, median
 
@@ -43,17 +43,10 @@ def generate_chain(root: Path, length: int, contexts: int = 21) -> Path:
             f"schema_version = 1\n\n{head}[[predicate]]\nattribute = "
             f'"account.seats"\nop = "gte"\nvalue = {q % 7}\n'
         )
-        files[f"variables/v{q}.toml"] = (
-            'schema_version = 1\ntype = "bool"\n\n[values]\noff = false\non = true\n\n'
-            f'[resolve]\ndefault = "off"\n\n[[resolve.rule]]\nqualifier = "q{q}"\nvalue = "on"\n'
-        )
+        files[f"variables/v{q}.toml"] = bool_variable(f"q{q}")
     for c in range(contexts):
         files[f"contexts/c{c:03d}.json"] = json.dumps(context_for(c), indent=2)
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
+    return write_files(root, files)
 
 
 def _chain_repo(root: Path, length: int) -> tuple[str, str]:

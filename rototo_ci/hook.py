@@ -141,7 +141,7 @@ def fixtures_check_workspace(workspace: str, cwd: Path) -> int:
         )
         out = cwd / workspace / suite_dir
         generated = generate_suite(workspace_obj, out, variables, qualifiers)
-        stale = stale_files(generated, out)
+        stale = stale_files(generated)
         shown_dir = prefix + ("" if suite_dir == "." else suite_dir + "/")
         for rel, reason in stale.items():
             _print(f"{one_line(shown_dir + rel)}:1:1: stale fixture file: {one_line(reason)}")

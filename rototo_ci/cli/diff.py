@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -123,8 +124,13 @@ def write_outputs(report: Any, outputs: list[tuple[str, Path]]) -> None:
 OUTPUT_FORMATS = ("text", "json", "markdown", "github", "gitlab")
 
 
-def _pause_collection() -> bool:
-    """Turn cyclic garbage collection off for a diff; returns whether it was on.
+# young objects above which a finished diff is frozen rather than walked once more
+_FREEZE_ABOVE = 200_000
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """Cyclic garbage collection off for a diff, then as it was.
 
     A diff builds both sides' workspaces (graphs of parsed documents and entities that
     point at each other) and the report, and keeps them to the end: the collector only
@@ -132,6 +138,9 @@ def _pause_collection() -> bool:
     run, 0.6-0.9 s in the full collection the interpreter runs at exit). run_diff still
     collects between workspaces, so a monorepo holds one workspace's garbage at a time.
     At exit every object is frozen: its memory is left to the operating system.
+    Afterwards a large run's objects are frozen first (the process is about to exit),
+    a small one's are left to the next collection (a test session runs many diffs in
+    one process).
     """
     import atexit
     import gc
@@ -140,24 +149,13 @@ def _pause_collection() -> bool:
     atexit.register(gc.freeze)
     enabled = gc.isenabled()
     gc.disable()
-    return enabled
-
-
-# young objects above which a finished diff is frozen rather than walked once more
-_FREEZE_ABOVE = 200_000
-
-
-def _resume_collection(enabled: bool) -> None:
-    """The collector as it was: a large run's objects are frozen first (the process is
-    about to exit), a small one's are left to the next collection (a test session runs
-    many diffs in one process)."""
-    import gc
-
-    if not enabled:
-        return
-    if gc.get_count()[0] > _FREEZE_ABOVE:
-        gc.freeze()
-    gc.enable()
+    try:
+        yield
+    finally:
+        if enabled:
+            if gc.get_count()[0] > _FREEZE_ABOVE:
+                gc.freeze()
+            gc.enable()
 
 
 def command(
@@ -222,8 +220,9 @@ def command(
     """Review a git range: broken contexts, value changes, rollouts, semantic changes, lint."""
     from ..engine.context import merge_context_inputs
     from ..engine.errors import ContextError
-    from ..testing.contexts import directory_contexts
-    from .common import status_reporter
+    from ..review.diff import DiffOptions, run_diff
+    from ..testing.contexts import context_set, directory_contexts
+    from .common import status_reporter, use_color, warn_without_contexts, write_step_summary
 
     outputs = parse_outputs(output)
     cwd = Path.cwd()
@@ -236,78 +235,40 @@ def command(
     if context:
         extra["--context"] = merge_context_inputs(context, cwd)
     progress = status_reporter("reviewing")
-    collecting = _pause_collection()
-    try:
-        _review(
-            range_,
-            workspace,
-            extra,
-            cwd,
-            progress,
-            allow_external_extends,
-            json_,
-            format_,
-            outputs,
-            color,
-            fail_on,
+    with _collection_paused():
+        try:
+            report = run_diff(
+                DiffOptions(
+                    range=range_,
+                    workspaces=workspace or [],
+                    extra_contexts=extra,
+                    cwd=cwd,
+                    progress=progress,
+                    allow_external_extends=allow_external_extends,
+                ),
+                context_set,
+            )
+        finally:
+            if progress is not None:
+                progress.stop()
+        warn_without_contexts(report)
+        fmt = DiffFormat.json if json_ else format_
+        write_outputs(report, outputs)
+        if fmt in (DiffFormat.json, DiffFormat.gitlab):  # streamed: never one string in memory
+            for piece in render_pieces(report, fmt.value):
+                sys.stdout.write(piece)
+            raise typer.Exit(gate_exit_code(report, fail_on))
+        rendered = render_report(
+            report,
+            fmt.value,
+            color=use_color(color, sys.stdout),
+            width=terminal_width(sys.stdout),
         )
-    finally:
-        _resume_collection(collecting)
+        if fmt is DiffFormat.github:
+            from ..render.escape import write_commands
 
-
-def _review(
-    range_,
-    workspace,
-    extra,
-    cwd,
-    progress,
-    allow_external_extends,
-    json_,  # type: ignore[no-untyped-def]
-    format_,
-    outputs,
-    color,
-    fail_on,
-) -> None:
-    from ..review.diff import DiffOptions, run_diff
-    from ..testing.contexts import context_set
-    from .common import use_color, write_step_summary
-
-    try:
-        report = run_diff(
-            DiffOptions(
-                range=range_,
-                workspaces=workspace or [],
-                extra_contexts=extra,
-                cwd=cwd,
-                progress=progress,
-                allow_external_extends=allow_external_extends,
-            ),
-            context_set,
-        )
-    finally:
-        if progress is not None:
-            progress.stop()
-    from .common import warn_without_contexts
-
-    warn_without_contexts(report)
-    fmt = DiffFormat.json if json_ else format_
-    write_outputs(report, outputs)
-    if fmt in (DiffFormat.json, DiffFormat.gitlab):  # streamed: never one string in memory
-        for piece in render_pieces(report, fmt.value):
-            sys.stdout.write(piece)
+            write_commands(sys.stdout, rendered)  # the only door for workflow commands
+            write_step_summary(render_report(report, "markdown"))
+        else:
+            sys.stdout.write(rendered)
         raise typer.Exit(gate_exit_code(report, fail_on))
-    rendered = render_report(
-        report,
-        fmt.value,
-        color=use_color(color, sys.stdout),
-        width=terminal_width(sys.stdout),
-    )
-    if fmt is DiffFormat.github:
-        from ..render.escape import write_commands
-
-        write_commands(sys.stdout, rendered)  # the only door for workflow commands
-    else:
-        sys.stdout.write(rendered)
-    if fmt is DiffFormat.github:
-        write_step_summary(render_report(report, "markdown"))
-    raise typer.Exit(gate_exit_code(report, fail_on))

@@ -60,23 +60,6 @@ def _entity_ids(d: Any) -> tuple[str | None, str | None, str | None]:
     return variable, qualifier, resource
 
 
-def _closure(model: Any, start: list[str]) -> list[str]:
-    """Qualifiers `start` names and, transitively, the qualifiers their predicates read."""
-    seen: list[str] = []
-    stack = list(reversed(start))
-    while stack:
-        qid = stack.pop()
-        if qid in seen:
-            continue
-        seen.append(qid)
-        qualifier = model.qualifiers.get(qid)
-        if qualifier is not None:
-            stack.extend(
-                reversed([p.qualifier_ref for p in qualifier.predicates if p.qualifier_ref])
-            )
-    return seen
-
-
 def _context_paths(model: Any, qualifier_ids: list[str]) -> list[str]:
     paths: list[str] = []
     for qid in qualifier_ids:
@@ -153,7 +136,7 @@ def inspect_data(workspace: Any, selection: Any, context: dict[str, Any] | None)
     variables = []
     for vid in chosen(selection.all_variables, selection.variables, list(model.variables)):
         v = model.variables[vid]
-        closure = _closure(model, [rule.qualifier for rule in v.rules])
+        closure = model.reached_qualifiers([rule.qualifier for rule in v.rules])
         values_node = v.doc.toml.get("values") if v.doc.toml is not None else None
         values = []
         if v.resource:

@@ -138,6 +138,26 @@ class Model:
     def context_schema(self) -> Schema | None:
         return self.schemas.get(CONTEXT_SCHEMA)
 
+    def reached_qualifiers(self, start: list[str]) -> list[str]:
+        """The qualifiers `start` names and, transitively, those their predicates read
+        (`qualifier.<id>`), each once, depth first in declaration order; an id no
+        qualifier declares is listed but not followed."""
+        seen: set[str] = set()
+        found: list[str] = []
+        stack = list(reversed(start))
+        while stack:
+            qid = stack.pop()
+            if qid in seen:
+                continue
+            seen.add(qid)
+            found.append(qid)
+            qualifier = self.qualifiers.get(qid)
+            if qualifier is not None:
+                stack.extend(
+                    reversed([p.qualifier_ref for p in qualifier.predicates if p.qualifier_ref])
+                )
+        return found
+
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)

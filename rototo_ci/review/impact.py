@@ -27,17 +27,10 @@ from .report import Outcome, ResolutionChange, cell_kind
 
 def _add_qualifier_paths(model: Model, start: list[str], paths: set[str]) -> None:
     """Add the file of every qualifier reachable from `start` through qualifier.<id> reads."""
-    pending, seen = list(start), set()
-    while pending:
-        qid = pending.pop()
-        if qid in seen:
-            continue
-        seen.add(qid)
+    for qid in model.reached_qualifiers(start):
         qualifier = model.qualifiers.get(qid)
-        if qualifier is None:
-            continue
-        paths.add(qualifier.path)
-        pending.extend(p.qualifier_ref for p in qualifier.predicates if p.qualifier_ref)
+        if qualifier is not None:
+            paths.add(qualifier.path)
 
 
 def closure_paths(model: Model, variable_id: str) -> set[str]:

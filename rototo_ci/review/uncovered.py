@@ -12,13 +12,13 @@ where to commit the witness (`contexts/<name>.json`) so a declared context cover
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from typing import Any
 
 from ..engine.errors import RototoError
 from ..engine.model import Model
-from ..engine.resolve import strict_equal
 from ..engine.workspace import Workspace
-from .report import Change, ResolutionChange
+from .report import Change, ResolutionChange, cell_kind
 from .witness_names import witness_file_name
 
 VARIABLE_KINDS = {
@@ -40,17 +40,8 @@ MAX_CANDIDATES = 64  # contexts tried per changed variable
 
 def _reached(model: Model, variable_id: str) -> set[str]:
     """The qualifiers a variable's rules reach, through `qualifier.<id>` references."""
-    todo = [rule.qualifier for rule in model.variables[variable_id].rules]
-    seen: set[str] = set()
-    while todo:
-        qualifier_id = todo.pop()
-        if qualifier_id in seen:
-            continue
-        seen.add(qualifier_id)
-        qualifier = model.qualifiers.get(qualifier_id)
-        if qualifier is not None:
-            todo.extend(p.qualifier_ref for p in qualifier.predicates if p.qualifier_ref)
-    return seen
+    rules = model.variables[variable_id].rules
+    return set(model.reached_qualifiers([rule.qualifier for rule in rules]))
 
 
 def outcome(workspace: Workspace, variable_id: str, context: Any) -> dict[str, Any]:
@@ -63,11 +54,7 @@ def outcome(workspace: Workspace, variable_id: str, context: Any) -> dict[str, A
 
 def differs(before: dict[str, Any], after: dict[str, Any]) -> bool:
     """Outcomes as `rototo diff` compares them: an error on both sides is no change."""
-    if "error" in before or "error" in after:
-        return ("error" in before) != ("error" in after)
-    return before["value_key"] != after["value_key"] or not strict_equal(
-        before["value"], after["value"]
-    )
+    return cell_kind(before, after) is not None
 
 
 def _candidates(
@@ -96,27 +83,30 @@ def find_witness(
     """(context, before, after) for a context where the variable resolves differently:
     first the synthesizer's cases for both sides, then the lattice of values the reached
     predicates compare with (`witness_search`)."""
-    from .witness_search import attribute_values, lattice_contexts
-
-    tried: list[dict[str, Any]] = []
-    for context in _candidates([head, base], variable_id, qualifier_id):
-        tried.append(context)
-        before = outcome(base, variable_id, context)
-        after = outcome(head, variable_id, context)
-        if differs(before, after):
-            return context, before, after
-    reached = _reached(head.model, variable_id) | _reached(base.model, variable_id)
-    if qualifier_id is not None:
-        reached.add(qualifier_id)
-    values = attribute_values([head.model, base.model], reached)
-    for context in lattice_contexts(values, variable_id):
-        if context in tried:
-            continue
+    for context in _witness_candidates(base, head, variable_id, qualifier_id):
         before = outcome(base, variable_id, context)
         after = outcome(head, variable_id, context)
         if differs(before, after):
             return context, before, after
     return None
+
+
+def _witness_candidates(
+    base: Workspace, head: Workspace, variable_id: str, qualifier_id: str | None
+) -> Iterator[dict[str, Any]]:
+    """The synthesizer's cases, then (only when none of them is a witness) the lattice
+    contexts not tried already."""
+    from .witness_search import attribute_values, lattice_contexts
+
+    tried = _candidates([head, base], variable_id, qualifier_id)
+    yield from tried
+    reached = _reached(head.model, variable_id) | _reached(base.model, variable_id)
+    if qualifier_id is not None:
+        reached.add(qualifier_id)
+    values = attribute_values([head.model, base.model], reached)
+    for context in lattice_contexts(values, variable_id):
+        if context not in tried:
+            yield context
 
 
 def _set_missing(context: dict[str, Any], path: str, value: Any) -> None:

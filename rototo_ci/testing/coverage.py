@@ -107,10 +107,14 @@ class Totals:
     branches_covered: int = 0
 
     def add(self, line: SourceLine) -> None:
+        self.add_counts(line.hits, line.branches_valid, line.branches_covered)
+
+    def add_counts(self, hits: int, branches_valid: int, branches_covered: int) -> None:
+        """One source line: how often it ran and its branch outcomes (valid, covered)."""
         self.lines_valid += 1
-        self.lines_covered += line.covered
-        self.branches_valid += line.branches_valid
-        self.branches_covered += line.branches_covered
+        self.lines_covered += hits > 0
+        self.branches_valid += branches_valid
+        self.branches_covered += branches_covered
 
     @property
     def line_rate(self) -> float:

@@ -54,10 +54,7 @@ class CoverageTotals:
         result = Totals()
         for lines in self.files.values():
             for count in lines.values():
-                result.lines_valid += 1
-                result.lines_covered += count.hits > 0
-                result.branches_valid += count.branches_valid
-                result.branches_covered += count.branches_covered
+                result.add_counts(count.hits, count.branches_valid, count.branches_covered)
         return result
 
 

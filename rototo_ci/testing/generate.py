@@ -264,10 +264,12 @@ def _merged(
     return merged
 
 
-def _edit_in_place(text: str, on_disk: FixtureFile, merged: FixtureFile) -> str | None:
-    """The file on disk with only its case list changed: cases kept from it keep their
-    text (layout, comments), new ones come in our layout. None when its shape does not
-    allow that (no [[case]] tables, say)."""
+def _edit_in_place(
+    text: str, on_disk: FixtureFile, merged: FixtureFile
+) -> tuple[str, FixtureFile] | None:
+    """The file on disk with only its case list changed, and that text parsed: cases kept
+    from it keep their text (layout, comments), new ones come in our layout. None when its
+    shape does not allow that (no [[case]] tables, say)."""
     import tomlkit
     from tomlkit.items import AoT
 
@@ -295,7 +297,7 @@ def _edit_in_place(text: str, on_disk: FixtureFile, merged: FixtureFile) -> str 
         (c.id, c.generated, c.context) for c in merged.cases
     ]:
         return None
-    return edited
+    return edited, reparsed
 
 
 def generate_suite(
@@ -358,19 +360,14 @@ def generate_suite(
         result.cases += len(merged.cases)
         edited = None
         if on_disk is not None and text is not None:
-            edited = _edit_in_place(text, on_disk, merged)
-            if (
-                edited is not None
-                and fixture_staleness(workspace, fixture, parse_fixture_file(fixture.path, edited))[
-                    0
-                ]
-            ):
-                edited = None
+            found = _edit_in_place(text, on_disk, merged)
+            if found is not None and fixture_staleness(workspace, fixture, found[1])[0] is None:
+                edited = found[0]
         result.files[fixture.path] = edited or render_fixture_file(merged)
     return result
 
 
-def stale_files(suite: GeneratedSuite, out: Path | None = None) -> dict[str, str]:
+def stale_files(suite: GeneratedSuite) -> dict[str, str]:
     """Every file under the suite directory that is stale, with a one-line reason."""
     return dict(suite.stale)
 
