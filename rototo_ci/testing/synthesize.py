@@ -15,6 +15,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..engine.context import deep_merge
 from ..engine.errors import RototoError
 from ..engine.model import Predicate
 from ..engine.resolve import QualifierTrace, bucket_of, compile_compare
@@ -446,7 +447,8 @@ class Synthesizer:
             sub = self.solve([(p.qualifier_ref, ref_want)], [p.qualifier_ref])
             if sub is None:
                 return False
-            _merge_over(context, sub)
+            # objects merge, anything else replaces; `context` is updated in place
+            context.update(deep_merge(context, sub))
             return True
         value = self.value_for(p, want)
         if value is None:
@@ -525,14 +527,6 @@ def predicate_case_suffix(p: Predicate) -> str:
     if p.op == "bucket":
         return f"outside-{sanitize_id(p.attribute)}-bucket"
     return sanitize_id(p.qualifier_ref if p.qualifier_ref is not None else p.attribute)
-
-
-def _merge_over(target: dict[str, Any], source: dict[str, Any]) -> None:
-    for key, value in source.items():
-        if isinstance(value, dict) and isinstance(target.get(key), dict):
-            _merge_over(target[key], value)
-        else:
-            target[key] = copy.deepcopy(value)
 
 
 def bucket_expectations(traces: list[QualifierTrace]) -> list[BucketExpectation]:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from ..helpers import write_files
-from ..oracle.lint import compare, ours_lint, reference_lint
+from ..oracle.lint import compare, lint_problems, ours_lint, reference_lint
 from . import generator, mutations
 
 FIELDS = {
@@ -217,9 +217,7 @@ def test_handmade_custom_lint_matches_the_reference(tmp_path: Path) -> None:
     problems = []
     for root, theirs in zip(roots, reference_lint(roots), strict=True):
         assert "error" not in theirs, root.name
-        missing, extra = compare(ours_lint(root), theirs)
-        problems += [f"{root.name}: missing {k}" for k in missing]
-        problems += [f"{root.name}: extra {k}" for k in extra]
+        problems += lint_problems(root, theirs)
     assert not problems, "\n".join(problems)
 
 
@@ -352,9 +350,7 @@ def probe_problems(roots: list[Path]) -> tuple[int, list[str]]:
         if "error" in theirs:
             continue
         findings += sum(d["rule"].startswith("team/") for d in theirs["diagnostics"])
-        missing, extra = compare(ours_lint(root), theirs)
-        problems += [f"{root.name}: missing {k}" for k in missing]
-        problems += [f"{root.name}: extra {k}" for k in extra]
+        problems += lint_problems(root, theirs)
     return findings, problems
 
 

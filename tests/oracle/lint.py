@@ -90,3 +90,11 @@ def compare(ours: dict[str, Any], theirs: dict[str, Any]) -> tuple[Counter, Coun
     a = Counter(key(d) for d in ours.get("diagnostics", []))
     b = Counter(key(d) for d in theirs.get("diagnostics", []))
     return b - a, a - b
+
+
+def lint_problems(root: Path, theirs: dict[str, Any]) -> list[str]:
+    """One line per diagnostic only the reference gives (missing) or only we give (extra)."""
+    missing, extra = compare(ours_lint(root), theirs)
+    return [f"{root.name}: missing {k}" for k in missing] + [
+        f"{root.name}: extra {k}" for k in extra
+    ]
