@@ -398,7 +398,13 @@ def usage_error_lines(error: Any, command: str | None = None) -> tuple[str, str]
     path = ctx.command_path if ctx is not None else "rototo"
     if path == "rototo" and command:
         path = f"rototo {command}"
-    return f"rototo: error: {describe_usage_error(error)}", f"rototo: hint: see '{path} --help'"
+    from ..render.escape import one_line
+
+    # the words of the command line (a file name, a pre-commit argument) are untrusted
+    return (
+        f"rototo: error: {one_line(describe_usage_error(error))}",
+        f"rototo: hint: see '{one_line(path)} --help'",
+    )
 
 
 def describe_usage_error(error: Any) -> str:

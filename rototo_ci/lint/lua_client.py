@@ -57,6 +57,16 @@ class FileAbandoned(RunStopped):
     """A file's tasks were stopped too often; its remaining tasks are not run."""
 
 
+def _close_pipes(proc: subprocess.Popen[bytes]) -> None:
+    """Close an ended worker's pipes to it."""
+    for stream in (proc.stdin, proc.stdout):
+        if stream is not None:
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+
 class LuaWorker:
     """A worker process for one lint run; `close()` ends it."""
 
@@ -103,12 +113,7 @@ class LuaWorker:
         except OSError:
             pass
         proc.wait()
-        for stream in (proc.stdin, proc.stdout):
-            if stream is not None:
-                try:
-                    stream.close()
-                except OSError:
-                    pass
+        _close_pipes(proc)
 
     def close(self) -> None:
         proc, self.proc = self.proc, None
@@ -121,8 +126,7 @@ class LuaWorker:
         except (OSError, subprocess.TimeoutExpired):
             proc.kill()
             proc.wait()
-        if proc.stdout is not None:
-            proc.stdout.close()
+        _close_pipes(proc)
 
     # -- messages --------------------------------------------------------------
     def _send(self, message: dict[str, Any]) -> None:
@@ -221,12 +225,7 @@ class LuaWorker:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-        for stream in (proc.stdin, proc.stdout):
-            if stream is not None:
-                try:
-                    stream.close()
-                except OSError:
-                    pass
+        _close_pipes(proc)
 
     def run(self, handler: str, tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """One answer per task, in order. Raises FileAbandoned or BudgetExhausted."""

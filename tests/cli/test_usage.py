@@ -58,6 +58,8 @@ def test_context_is_described_once_for_all_commands() -> None:
         (["lnit"], "rototo: error: unknown command 'lnit' (did you mean lint?)"),
         (["resolve", "--context"], "rototo: error: option --context needs a value"),
         (["lint", "a", "b"], "rototo: error: unexpected argument b"),
+        # an option-like file name from a pull request stays on the error line
+        (["lint", "--x\n::error::y"], "rototo: error: unknown option --x\\n::error::y"),
     ],
 )
 def test_usage_errors_are_one_line_and_a_hint(args: list[str], error: str) -> None:
