@@ -247,6 +247,7 @@ class _Evaluations:
     peer: _Evaluations | None = None
     shared: frozenset[str] = frozenset()
     _lists: dict[tuple[str, ...], list[Evaluation | RototoError]] = field(default_factory=dict)
+    _selections: dict[tuple[str, ...], _Selections] = field(default_factory=dict)
 
     def get(self, name: str) -> Evaluation | RototoError:
         found = self.cache.get(name)
@@ -271,6 +272,117 @@ class _Evaluations:
             found = self._lists[key] = [self.get(name) for name in names]
         return found
 
+    def selections(self, names: list[str]) -> _Selections:
+        """This side's selections under these contexts, kept for the next variable."""
+        key = tuple(names)
+        found = self._selections.get(key)
+        if found is None:
+            found = self._selections[key] = _Selections(self.many(names))
+        return found
+
+
+def _bits(mask: int) -> list[int]:
+    """The indexes of the set bits, ascending."""
+    found = []
+    while mask:
+        low = mask & -mask
+        found.append(low.bit_length() - 1)
+        mask ^= low
+    return found
+
+
+class _Selections:
+    """What each variable selects under a list of contexts, as bit sets (bit i: the
+    i-th context), so that a variable is judged per distinct outcome, not per cell.
+
+    A qualifier is asked of a context only where cell-by-cell selection would ask it:
+    in rule order, for the contexts no earlier rule matched. So each context's
+    evaluation sees the same qualifier evaluations, in the same order, and gives the
+    same values and the same error messages as `Evaluation.selection` would.
+    """
+
+    def __init__(self, evaluations: list[Evaluation | RototoError]) -> None:
+        self.evaluations = evaluations
+        self.failed: dict[str, int] = {}  # a context's own failure -> the contexts failing so
+        self.usable = 0
+        self.variables: dict[str, Any] = {}
+        for index, evaluation in enumerate(evaluations):
+            if isinstance(evaluation, RototoError):
+                message = str(evaluation)
+                self.failed[message] = self.failed.get(message, 0) | (1 << index)
+            else:
+                self.usable |= 1 << index
+                self.variables = evaluation.runtime.variables
+        self._known: dict[str, int] = {}  # qualifier -> contexts asked
+        self._true: dict[str, int] = {}  # qualifier -> contexts where it holds
+        self._errors: dict[str, dict[int, str]] = {}  # qualifier -> context -> its failure
+
+    def _ask(self, qualifier_id: str, wanted: int) -> tuple[int, dict[int, str] | None]:
+        known = self._known.get(qualifier_id, 0)
+        unknown = wanted & ~known
+        true = self._true.get(qualifier_id, 0)
+        errors = self._errors.get(qualifier_id)
+        if unknown:
+            evaluations = self.evaluations
+            for index in _bits(unknown):
+                evaluation = evaluations[index]
+                assert isinstance(evaluation, Evaluation)
+                value = evaluation.memo.get(qualifier_id)
+                if value is None:
+                    try:
+                        value = evaluation.qualifier(qualifier_id)
+                    except RototoError as error:
+                        if errors is None:
+                            errors = self._errors[qualifier_id] = {}
+                        errors[index] = str(error)
+                        continue
+                if value:
+                    true |= 1 << index
+            self._known[qualifier_id] = known | unknown
+            self._true[qualifier_id] = true
+        return true, errors
+
+    def outcomes(self, variable_id: str) -> dict[tuple[str, str], int]:
+        """(("value", value key) or ("error", message)) -> the contexts with that outcome."""
+        found = {("error", message): mask for message, mask in self.failed.items()}
+        remaining = self.usable
+        if not remaining:
+            return found
+        compiled = self.variables.get(variable_id)
+        if compiled is None:
+            key = ("error", f"variable not found: variable://{variable_id}")
+            found[key] = found.get(key, 0) | remaining
+            return found
+        selected: dict[str, int] = {}
+        for _, qualifier_id, value_key in compiled.rules:
+            true, errors = self._ask(qualifier_id, remaining)
+            if errors:
+                for index, message in errors.items():
+                    bit = 1 << index
+                    if remaining & bit:
+                        found[("error", message)] = found.get(("error", message), 0) | bit
+                        remaining ^= bit
+            hit = remaining & true
+            if hit:
+                selected[value_key] = selected.get(value_key, 0) | hit
+                remaining ^= hit
+            if not remaining:
+                break
+        if remaining:
+            selected[compiled.default] = selected.get(compiled.default, 0) | remaining
+        for value_key, mask in selected.items():
+            if value_key in compiled.values:
+                found[("value", value_key)] = mask
+            else:
+                key = ("error", f"variable://{variable_id} selects unknown value: {value_key}")
+                found[key] = found.get(key, 0) | mask
+        return found
+
+    def outcome(self, variable_id: str, key: tuple[str, str]) -> Outcome:
+        if key[0] == "error":
+            return {"error": key[1]}
+        return {"value_key": key[1], "value": self.variables[variable_id].values[key[1]]}
+
 
 def _same_value(a: Any, b: Any) -> bool:
     """`strict_equal`, with its most common case (two strings) first."""
@@ -290,18 +402,6 @@ def _kind(before: dict[str, Any], after: dict[str, Any]) -> str | None:
     ):
         return None
     return "changed"
-
-
-class _Outcomes:
-    """One side's outcome objects for one variable's changed cells, one per distinct
-    outcome: cells that select the same value share it (outcomes are read, never changed)."""
-
-    def __init__(self) -> None:
-        self._found: dict[tuple[str, Any], Outcome] = {}
-
-    def of(self, outcome: dict[str, Any]) -> Outcome:
-        key = ("error", outcome["error"]) if "error" in outcome else ("value", outcome["value_key"])
-        return self._found.setdefault(key, outcome)
 
 
 Locate = Callable[[str], tuple[str | None, int | None]]
@@ -386,22 +486,35 @@ def resolution_changes(
             )
 
     def compare_variable(vid: str, names: list[str], in_base: bool, in_head: bool) -> None:
-        """`compare` for a variable present on both sides: each side's outcomes under every
-        context at once, the evaluations looked up once per list of names."""
+        """`compare` for a variable present on both sides: each side's outcomes as sets of
+        contexts, compared once per pair of distinct outcomes; one outcome object for the
+        cells that share it (outcomes are read, never changed)."""
         if not (in_base and in_head):
             compare(vid, False, names, in_base, in_head)
             return
         stats.resolved += 1
         stats.cells += len(names)
-        evaluate = outcome  # looked up per call: tests count the cells resolved
-        befores = [evaluate(e, vid) for e in base_eval.many(names)]
-        afters = [evaluate(e, vid) for e in head_eval.many(names)]
-        base_outcomes, head_outcomes = _Outcomes(), _Outcomes()
+        base_side, head_side = base_eval.selections(names), head_eval.selections(names)
+        befores, afters = base_side.outcomes(vid), head_side.outcomes(vid)
+        cells: list[tuple[int, Outcome, Outcome, str]] = []
+        after_outcomes: dict[tuple[str, str], Outcome] = {}
+        for before_key, before_mask in befores.items():
+            before: Outcome | None = None
+            for after_key, after_mask in afters.items():
+                both = before_mask & after_mask
+                if not both:
+                    continue
+                if before is None:
+                    before = base_side.outcome(vid, before_key)
+                after = after_outcomes.get(after_key)
+                if after is None:
+                    after = after_outcomes[after_key] = head_side.outcome(vid, after_key)
+                kind = _kind(before, after)
+                if kind is not None:
+                    cells.extend((index, before, after, kind) for index in _bits(both))
+        cells.sort(key=lambda cell: cell[0])
         located: tuple[str | None, int | None] | None = None
-        for index, (before, after) in enumerate(zip(befores, afters, strict=True)):
-            kind = _kind(before, after)
-            if kind is None:
-                continue
+        for index, before, after, kind in cells:
             name = names[index]
             if kind == "broken" and blame is not None:
                 path, line = blame(vid, False, head_eval.get(name))
@@ -410,16 +523,7 @@ def resolution_changes(
                     located = locate(vid) if locate else (None, None)
                 path, line = located
             changes.append(
-                ResolutionChange(
-                    vid,
-                    name,
-                    base_outcomes.of(before),
-                    head_outcomes.of(after),
-                    path,
-                    line,
-                    kind=kind,
-                    qualifier=False,
-                )
+                ResolutionChange(vid, name, before, after, path, line, kind=kind, qualifier=False)
             )
 
     base_ids = list(base.model.variables) if base else []

@@ -139,6 +139,9 @@ class ResolutionLines(list[ResolutionChange]):
     def __init__(self, cells: list[ResolutionChange]) -> None:
         super().__init__(cells)
         self._outcomes: dict[int, tuple[Outcome, str]] = {}
+        self._strings: dict[str, str] = {}  # ids and context names, each encoded once
+        # the line's end (kind, outcomes, path, line), shared by a variable's cells
+        self._tails: dict[tuple[Any, ...], tuple[Outcome, Outcome, str]] = {}
 
     def _outcome(self, outcome: Outcome) -> str:
         found = self._outcomes.get(id(outcome))
@@ -148,9 +151,36 @@ class ResolutionLines(list[ResolutionChange]):
             found = self._outcomes[id(outcome)] = (outcome, one_line(outcome))
         return found[1]
 
-    def line(self, cell: ResolutionChange) -> str:
-        from json.encoder import encode_basestring as string  # what the C encoder writes
+    def _string(self, text: str) -> str:
+        found = self._strings.get(text)
+        if found is None:
+            from json.encoder import encode_basestring  # what the C encoder writes
 
+            found = self._strings[text] = encode_basestring(text)
+        return found
+
+    def _tail(self, cell: ResolutionChange) -> str:
+        path, line, before, after = cell.path, cell.line, cell.before, cell.after
+        key = (cell.kind, id(before), id(after), path, line)
+        found = self._tails.get(key)
+        if found is None or found[0] is not before or found[1] is not after:
+            text = (
+                ', "kind": '
+                + self._string(cell.kind)
+                + ', "before": '
+                + self._outcome(before)
+                + ', "after": '
+                + self._outcome(after)
+                + ', "path": '
+                + ("null" if path is None else self._string(path))
+                + ', "line": '
+                + ("null" if line is None else str(line))
+                + "}"
+            )
+            found = self._tails[key] = (before, after, text)
+        return found[2]
+
+    def line(self, cell: ResolutionChange) -> str:
         path, line = cell.path, cell.line
         if not (
             type(cell.variable) is str
@@ -162,22 +192,15 @@ class ResolutionLines(list[ResolutionChange]):
             from ..render.json_text import one_line
 
             return one_line(cell.to_json())
+        strings = self._strings
+        variable = strings.get(cell.variable) or self._string(cell.variable)
+        context = strings.get(cell.context) or self._string(cell.context)
         return (
             ('{"qualifier": ' if cell.qualifier else '{"variable": ')
-            + string(cell.variable)
+            + variable
             + ', "context": '
-            + string(cell.context)
-            + ', "kind": '
-            + string(cell.kind)
-            + ', "before": '
-            + self._outcome(cell.before)
-            + ', "after": '
-            + self._outcome(cell.after)
-            + ', "path": '
-            + ("null" if path is None else string(path))
-            + ', "line": '
-            + ("null" if line is None else str(line))
-            + "}"
+            + context
+            + self._tail(cell)
         )
 
 
