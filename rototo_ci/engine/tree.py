@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import pygit2
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
+_GIT_OBJECT_BLOB = 3  # the object type of a file's contents in git
 # files read for their blob id are kept for the parse only when small: a hostile tree of
 # many large files must not be held in memory all at once
 HOLD_BYTES = 256 * 1024
@@ -230,8 +231,11 @@ class GitTree:
             raise SourceError(f"no such file in {self.label}: {path}") from None
 
     def read(self, path: str) -> bytes:
-        blob = self.repo[self.blob_id(path)]
-        data: bytes = blob.data  # type: ignore[attr-defined]
+        # the raw object, without building a Blob: its type checked, since a crafted tree
+        # can name any object under a file's mode
+        kind, data = self.repo.read(self.blob_id(path))
+        if kind != _GIT_OBJECT_BLOB:
+            raise SourceError(f"not a file in {self.label}: {path}")
         if len(data) > MAX_FILE_BYTES:
             raise SourceError(f"file is too large to read ({len(data)} bytes): {path}")
         return data

@@ -373,3 +373,51 @@ def test_non_utf8_file_name_in_every_lint_format(
         result = run_cli("lint", str(ws), "--format", fmt, *extra)
         assert result.code == 1, result.err
         assert "internal error" not in result.err and "Traceback" not in result.err
+
+
+def _crafted_tree_commit(repo_dir: Path) -> None:
+    """The example at cfg/, then a commit whose variables/ holds an entry in a file's mode
+    naming a tree object (git's tree format, "<mode> <name>\\0<20-byte id>" per entry,
+    written by hand: git's own tools would refuse it)."""
+    repo = init_repo(repo_dir)
+    copy_example(repo_dir / "cfg")
+    commit_all(repo_dir, "one")
+    head = repo.head.peel(pygit2.Commit)
+    cfg = repo[head.tree["cfg"].id]
+    variables = repo[cfg["variables"].id]
+    entries = [(e.name, e.filemode, e.id) for e in variables]
+    entries.append(("zz-crafted.toml", pygit2.enums.FileMode.BLOB, cfg["qualifiers"].id))
+    raw = b"".join(
+        f"{mode:o} {name}".encode() + b"\0" + oid.raw for name, mode, oid in sorted(entries)
+    )
+    crafted = repo.odb.write(pygit2.enums.ObjectType.TREE, raw)
+    cfg_builder = repo.TreeBuilder(cfg)
+    cfg_builder.insert("variables", crafted, pygit2.enums.FileMode.TREE)
+    builder = repo.TreeBuilder(head.tree)
+    builder.insert("cfg", cfg_builder.write(), pygit2.enums.FileMode.TREE)
+    signature = pygit2.Signature("Test", "test@example.invalid")
+    repo.create_commit(
+        "refs/heads/main", signature, signature, "crafted", builder.write(), [head.id]
+    )
+
+
+@pytest.mark.parametrize("command", ["diff", "git+file", "rev"])
+def test_a_file_entry_naming_a_tree(tmp_path: Path, command: str) -> None:
+    """A crafted tree can give a file's mode to a tree object: the file cannot be read, a
+    finding on it like any unreadable file; never an internal error."""
+    repo_dir = tmp_path / "repo"
+    _crafted_tree_commit(repo_dir)
+    args = BOMB_COMMANDS[command](repo_dir)
+    result, _ = run_measured(*args, cwd=repo_dir)  # a fresh process: no traceback
+    assert result.code == 1 and result.err == "", (args, result)
+    assert "rototo/variable-parse-failed" in result.out
+    assert "not a file in " in result.out and "variables/zz-crafted.toml" in result.out
+
+
+@pytest.mark.parametrize("mode", CACHE_MODES)
+def test_a_file_entry_naming_a_tree_with_the_cache(tmp_path: Path, mode: str, monkeypatch) -> None:
+    repo_dir = tmp_path / "repo"
+    _crafted_tree_commit(repo_dir)
+    result = lint(mode, monkeypatch, tmp_path / "cache", f"git+file://{repo_dir}#main:cfg")
+    assert result.code == 1
+    assert result.rules_at("variables/zz-crafted.toml") == {"rototo/variable-parse-failed"}
