@@ -65,10 +65,13 @@ def _pieces(data: Any, depth: int, records: int) -> Iterator[str]:
     closing = "\n" + "  " * depth
     if isinstance(data, list) and depth + 1 >= records:  # a list of records, in batches
         separator = "," + inner
-        # a list may write its own records (`line(record)`: the same text, made faster)
-        encode = getattr(data, "line", _one_line)
+        # a list may write its own records (`lines(start, stop)`: the same text, made faster)
+        lines = getattr(data, "lines", None)
         for start in range(0, len(data), BATCH):
-            batch = separator.join(map(encode, data[start : start + BATCH]))
+            stop = start + BATCH
+            batch = separator.join(
+                map(_one_line, data[start:stop]) if lines is None else lines(start, stop)
+            )
             yield ("[" + inner if start == 0 else separator) + batch
         yield closing + "]"
         return

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import compress
 from typing import Any
 
 from ..engine.documents import CONTEXT_SCHEMA
@@ -278,17 +279,19 @@ class _Evaluations:
         found = self._selections.get(key)
         if found is None:
             found = self._selections[key] = _Selections(self.many(names))
+            peer = self.peer._selections.get(key) if self.peer is not None else None
+            if peer is not None and self.shared:
+                found.peer, found.shared = peer, self.shared
         return found
+
+
+_DIGITS = bytes.maketrans(b"01", b"\x00\x01")
 
 
 def _bits(mask: int) -> list[int]:
     """The indexes of the set bits, ascending."""
-    found = []
-    while mask:
-        low = mask & -mask
-        found.append(low.bit_length() - 1)
-        mask ^= low
-    return found
+    # the binary digits, lowest first, as bytes 0/1: a selector over the indexes
+    return list(compress(range(mask.bit_length()), bin(mask)[:1:-1].encode().translate(_DIGITS)))
 
 
 class _Selections:
@@ -316,12 +319,29 @@ class _Selections:
         self._known: dict[str, int] = {}  # qualifier -> contexts asked
         self._true: dict[str, int] = {}  # qualifier -> contexts where it holds
         self._errors: dict[str, dict[int, str]] = {}  # qualifier -> context -> its failure
+        # the other side's selections under the same contexts: they lend the values of the
+        # qualifiers in `shared` (byte-identical closures), never their failures
+        self.peer: _Selections | None = None
+        self.shared: frozenset[str] = frozenset()
 
     def _ask(self, qualifier_id: str, wanted: int) -> tuple[int, dict[int, str] | None]:
         known = self._known.get(qualifier_id, 0)
         unknown = wanted & ~known
         true = self._true.get(qualifier_id, 0)
         errors = self._errors.get(qualifier_id)
+        peer = self.peer
+        if unknown and peer is not None and qualifier_id in self.shared:
+            lent = unknown & peer._known.get(qualifier_id, 0) & peer.usable
+            failed = peer._errors.get(qualifier_id)
+            if failed:
+                for index in failed:
+                    lent &= ~(1 << index)
+            if lent:
+                true |= peer._true.get(qualifier_id, 0) & lent
+                known |= lent
+                unknown ^= lent
+                self._known[qualifier_id] = known
+                self._true[qualifier_id] = true
         if unknown:
             evaluations = self.evaluations
             for index in _bits(unknown):

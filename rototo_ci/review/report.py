@@ -181,27 +181,41 @@ class ResolutionLines(list[ResolutionChange]):
         return found[2]
 
     def line(self, cell: ResolutionChange) -> str:
-        path, line = cell.path, cell.line
-        if not (
-            type(cell.variable) is str
-            and type(cell.context) is str
-            and type(cell.kind) is str
-            and (path is None or type(path) is str)
-            and (line is None or type(line) is int)
-        ):
-            from ..render.json_text import one_line
+        return self.lines(0, 0, [cell])[0]
 
-            return one_line(cell.to_json())
-        strings = self._strings
-        variable = strings.get(cell.variable) or self._string(cell.variable)
-        context = strings.get(cell.context) or self._string(cell.context)
-        return (
-            ('{"qualifier": ' if cell.qualifier else '{"variable": ')
-            + variable
-            + ', "context": '
-            + context
-            + self._tail(cell)
-        )
+    def lines(
+        self, start: int, stop: int, cells: list[ResolutionChange] | None = None
+    ) -> list[str]:
+        """The lines of cells[start:stop] (of these cells, when given, all of them)."""
+        strings, tails = self._strings, self._tails
+        found = []
+        for cell in self[start:stop] if cells is None else cells:
+            path, line, before, after = cell.path, cell.line, cell.before, cell.after
+            variable, context, kind = cell.variable, cell.context, cell.kind
+            if not (
+                type(variable) is str
+                and type(context) is str
+                and type(kind) is str
+                and (path is None or type(path) is str)
+                and (line is None or type(line) is int)
+            ):
+                from ..render.json_text import one_line
+
+                found.append(one_line(cell.to_json()))
+                continue
+            tail = tails.get((kind, id(before), id(after), path, line))
+            found.append(
+                ('{"qualifier": ' if cell.qualifier else '{"variable": ')
+                + (strings.get(variable) or self._string(variable))
+                + ', "context": '
+                + (strings.get(context) or self._string(context))
+                + (
+                    tail[2]
+                    if tail is not None and tail[0] is before and tail[1] is after
+                    else self._tail(cell)
+                )
+            )
+        return found
 
 
 @dataclass
