@@ -5,6 +5,8 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import NoReturn
 
 # A run builds hundreds of thousands of small, long-lived objects (parsed trees,
@@ -32,6 +34,35 @@ def tune_gc() -> None:
     gc.freeze()
     _, gen1, _ = gc.get_threshold()
     gc.set_threshold(GEN0_THRESHOLD, gen1, GEN2_THRESHOLD)
+
+
+# young objects above which a finished run is frozen rather than walked once more
+FREEZE_ABOVE = 200_000
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """Cyclic garbage collection off for the duration, then as it was.
+
+    Linting or diffing builds graphs of parsed documents and entities that point at
+    each other and keeps them to the end: the collector only walks them again and
+    again, and the larger the workspace the larger each pass (cold lint of 50,000
+    variables: 2.5 s of its 8 s CPU in 28 passes, 0.2 s for 10,000 variables).
+    A lint makes almost no cyclic garbage of its own: 14 objects a lint, whatever the
+    workspace, over 300 generated broken workspaces, and none from failed parses of
+    100 one-megabyte files (tests/cli/test_collection_paused.py keeps the count).
+    Afterwards a large run's objects are frozen (the process is about to exit), a small
+    one's are left to the next collection (a test session runs many in one process).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            if gc.get_count()[0] > FREEZE_ABOVE:
+                gc.freeze()
+            gc.enable()
 
 
 def exit_now(code: int) -> NoReturn:

@@ -124,38 +124,25 @@ def write_outputs(report: Any, outputs: list[tuple[str, Path]]) -> None:
 OUTPUT_FORMATS = ("text", "json", "markdown", "github", "gitlab")
 
 
-# young objects above which a finished diff is frozen rather than walked once more
-_FREEZE_ABOVE = 200_000
-
-
 @contextmanager
 def _collection_paused() -> Iterator[None]:
-    """Cyclic garbage collection off for a diff, then as it was.
+    """The collector paused for a diff (`collection_paused`), every object frozen at exit.
 
-    A diff builds both sides' workspaces (graphs of parsed documents and entities that
-    point at each other) and the report, and keeps them to the end: the collector only
-    walks them again and again (3,000 x 100 everything-changed: ~0.2 s CPU during the
-    run, 0.6-0.9 s in the full collection the interpreter runs at exit). run_diff still
-    collects between workspaces, so a monorepo holds one workspace's garbage at a time.
-    At exit every object is frozen: its memory is left to the operating system.
-    Afterwards a large run's objects are frozen first (the process is about to exit),
-    a small one's are left to the next collection (a test session runs many diffs in
-    one process).
+    A diff builds both sides' workspaces and the report and keeps them to the end
+    (3,000 x 100 everything-changed: ~0.2 s CPU of collections during the run, 0.6-0.9 s
+    in the full collection the interpreter runs at exit). run_diff still collects
+    between workspaces, so a monorepo holds one workspace's garbage at a time. At exit
+    every object is frozen: its memory is left to the operating system.
     """
     import atexit
     import gc
 
+    from ..process import collection_paused
+
     atexit.unregister(gc.freeze)
     atexit.register(gc.freeze)
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collection_paused():
         yield
-    finally:
-        if enabled:
-            if gc.get_count()[0] > _FREEZE_ABOVE:
-                gc.freeze()
-            gc.enable()
 
 
 def command(

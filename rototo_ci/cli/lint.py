@@ -117,12 +117,14 @@ def command(
     if hit is not None:
         report = LintReport(opened.display, hit[0], hit[1])
     else:
+        from ..process import collection_paused
         from .common import status_reporter
 
         progress = status_reporter("linting")
         try:
-            workspace = Workspace.from_source(opened)
-            report = workspace.lint()
+            with collection_paused():
+                workspace = Workspace.from_source(opened)
+                report = workspace.lint()
         finally:
             if progress is not None:
                 progress.stop()
