@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 # lint severities and diff findings mapped onto GitLab's scale
@@ -46,19 +46,45 @@ def _issue(
     }
 
 
-def _fingerprinted(issues: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+class _Prepared:
+    """An issue whose one-line JSON text is written from pieces (the text before and after
+    its fingerprint), the same text the C encoder writes for `as_dict()`."""
+
+    __slots__ = ("identity", "head", "tail", "fields", "fingerprint")
+
+    def __init__(
+        self, identity: str, head: str, tail: str, fields: tuple[str, str, str, str, int]
+    ) -> None:
+        self.identity, self.head, self.tail, self.fields = identity, head, tail, fields
+        self.fingerprint = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        description, check, severity, path, begin = self.fields
+        return {
+            "description": description,
+            "check_name": check,
+            "fingerprint": self.fingerprint,
+            "severity": severity,
+            "location": {"path": path, "lines": {"begin": begin}},
+        }
+
+
+def _fingerprinted(issues: Iterable[Any]) -> Iterator[Any]:
     """Each issue with its unique fingerprint (a repeated identity gets its occurrence
     number), one at a time."""
     seen: dict[str, int] = {}
+    sha256 = hashlib.sha256
     for issue in issues:
-        identity = issue.pop("_identity")
+        prepared = type(issue) is _Prepared
+        identity = issue.identity if prepared else issue.pop("_identity")
         count = seen.get(identity, 0)
         seen[identity] = count + 1
         # a non-UTF-8 file name arrives as surrogates: hash its bytes, never refuse it
-        digest = hashlib.sha256(
-            f"rototo-ci\x00{identity}\x00{count}".encode("utf-8", "surrogatepass")
-        )
-        issue["fingerprint"] = digest.hexdigest()[:32]
+        digest = sha256(f"rototo-ci\x00{identity}\x00{count}".encode("utf-8", "surrogatepass"))
+        if prepared:
+            issue.fingerprint = digest.hexdigest()[:32]
+        else:
+            issue["fingerprint"] = digest.hexdigest()[:32]
         yield issue
 
 
@@ -70,11 +96,15 @@ def _pieces(issues: Iterable[dict[str, Any]]) -> Iterator[str]:
     stream = _fingerprinted(issues)
     first = list(itertools.islice(stream, LARGE))
     if not is_large(first, 1):
-        yield dumps(first, record_depth=1)
+        whole = [issue.as_dict() if type(issue) is _Prepared else issue for issue in first]
+        yield dumps(whole, record_depth=1)
         return
     separator, batch = "[\n  ", []
     for issue in itertools.chain(first, stream):
-        batch.append(one_line(issue))
+        if type(issue) is _Prepared:
+            batch.append(issue.head + issue.fingerprint + issue.tail)
+        else:
+            batch.append(one_line(issue))
         if len(batch) == _BATCH:
             yield separator + ",\n  ".join(batch)
             separator, batch = ",\n  ", []
@@ -140,6 +170,62 @@ def _where(ws: dict[str, Any], cell: dict[str, Any]) -> tuple[str, int | None]:
     return f"{kind}s/{cell.get(kind)}.toml", 1
 
 
+def _cell_issues(
+    ws: dict[str, Any], root: str, outcome: Callable[[Any], str]
+) -> Iterator[_Prepared]:
+    """A workspace's resolution changes as issues. A run of cells that differ only in
+    their context (one variable's cells, which share their outcome objects) shares every
+    piece of its issues but the context: those are described and encoded once."""
+    from json.encoder import encode_basestring as encode  # what the C encoder writes
+
+    last: tuple[Any, ...] | None = None
+    shared: tuple[str, str, str, str, str, str, tuple[str, str, str, str, int]]
+    for cell in ws.get("resolutions") or []:
+        get = cell.get
+        before_outcome, after_outcome = get("before"), get("after")
+        key = (
+            get("kind"),
+            get("variable"),
+            get("qualifier"),
+            id(before_outcome),
+            id(after_outcome),
+            get("path"),
+            get("line"),
+        )
+        if key != last or last is None:
+            kind = str(get("kind") or "changed")
+            target = get("variable") or get("qualifier")
+            path, line = _where(ws, cell)
+            before, after = outcome(before_outcome), outcome(after_outcome)
+            check, path = f"rototo/resolution-{kind}", _join(root, path)
+            severity, begin = BROKEN if kind == "broken" else BEHAVIOUR, max(1, int(line or 1))
+            shared = (
+                f"{target} in context ",
+                f": {before} → {after}",
+                "\x00".join([check, path, str(target), ""]),
+                "\x00".join(["", before, after]),
+                ', "check_name": ' + encode(check) + ', "fingerprint": "',
+                '", "severity": '
+                + encode(severity)
+                + ', "location": {"path": '
+                + encode(path)
+                + ', "lines": {"begin": '
+                + str(begin)
+                + "}}}",
+                ("", check, severity, path, begin),
+            )
+            last = key
+        context = str(get("context"))
+        description = shared[0] + context + shared[1]
+        fields = shared[6]
+        yield _Prepared(
+            shared[2] + context + shared[3],
+            '{"description": ' + encode(description) + shared[4],
+            shared[5],
+            (description, fields[1], fields[2], fields[3], fields[4]),
+        )
+
+
 def render_diff_gitlab(report: dict[str, Any]) -> str:
     """A diff report (JSON contract) as a Code Quality report (see `diff_issues`)."""
     return "".join(iter_diff_gitlab(report))
@@ -184,21 +270,7 @@ def diff_issues(report: dict[str, Any]) -> Iterator[dict[str, Any]]:
             )
         for d in (ws.get("lint") or {}).get("introduced") or []:
             yield _lint_issue(d, prefix, introduced=True)
-        for cell in ws.get("resolutions") or []:
-            kind = str(cell.get("kind") or "changed")
-            target = cell.get("variable") or cell.get("qualifier")
-            path, line = _where(ws, cell)
-            before, after = outcome(cell.get("before")), outcome(cell.get("after"))
-            yield (
-                _issue(
-                    f"rototo/resolution-{kind}",
-                    f"{target} in context {cell.get('context')}: {before} → {after}",
-                    _join(root, path),
-                    line,
-                    [str(target), str(cell.get("context")), before, after],
-                    BROKEN if kind == "broken" else BEHAVIOUR,
-                )
-            )
+        yield from _cell_issues(ws, root, outcome)
         for change in ws.get("changes") or []:
             rollout = (change.get("detail") or {}).get("rollout")
             if not isinstance(rollout, dict):
