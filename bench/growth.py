@@ -2,7 +2,8 @@
 
     python -m bench.growth [--sizes 1000 10000 50000] [--chains 500 1000 2000]
 
-Whole processes, ours only, CPU seconds (the median of --repeat runs). Each row also
+Whole processes, ours only, CPU seconds (the median of --repeat runs after a warm-up
+run that is not counted). Each row also
 shows the cost per 1,000 variables (or chain links): flat columns mean linear growth.
 Rows by size use the benchmark workspace (a third as many qualifiers as variables,
 21 contexts); chain rows use N qualifiers each reading the next (`qualifier.q{i+1}`),
@@ -16,6 +17,7 @@ import argparse
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +25,8 @@ import pygit2
 
 from bench.generate import CONTEXT_SCHEMA, bool_variable, context_for, generate, write_files
 from bench.repo import _commit, build
-from bench.run import ROTOTO, measure, median
+from bench.run import ROTOTO, Figures, measure
+from bench.run import median as _median
 
 ALL_CHANGED_UP_TO = 10_000  # the everything-changed diff is a row of bench.run beyond this
 
@@ -56,6 +59,12 @@ def _chain_repo(root: Path, length: int) -> tuple[str, str]:
     last = ws / "qualifiers" / f"q{length - 1}.toml"
     last.write_text(last.read_text().replace('op = "gte"', 'op = "lte"'))
     return base, _commit(repo, "change")
+
+
+def median(fn: Callable[[], Figures], repeat: int) -> Figures:
+    """The median of `repeat` runs after a warm-up run that is not counted."""
+    fn()
+    return _median(fn, repeat)
 
 
 def _per_thousand(seconds: float, count: int) -> float:
