@@ -38,21 +38,11 @@ def test_pieces_equal_the_whole_list_encoded_at_once(count: int) -> None:
         assert len(whole.splitlines()) == count + 2  # one issue a line
 
 
-_VALUES = ["plain", "é → ü", 'q " \\ b', "\u2028", "\udc80", "", 0, 2**70, 1.5, None, [1, "x"]]
-
-
 def _cell(rng, shared: list[dict], index: int) -> dict:
+    from ..review.test_json_lines import _outcome  # hostile strings, shared outcome objects
+
     def outcome():
-        roll = rng.random()
-        if roll < 0.1:
-            return None
-        if roll < 0.25:
-            return {"error": rng.choice(["missing attribute: a.b", 'é " err\n'])}
-        if roll < 0.7 and shared:
-            return rng.choice(shared)  # one object shared by many cells, as the diff makes them
-        made = {"value_key": rng.choice(["on", "off", "k\u00e9"]), "value": rng.choice(_VALUES)}
-        shared.append(made)
-        return made
+        return _outcome(rng, shared)
 
     qualifier = rng.random() < 0.2
     cell = {"qualifier" if qualifier else "variable": rng.choice(["v1", "é-v", 'q"x', "v\udcff"])}
