@@ -44,6 +44,12 @@ class LintReport:
         }
 
 
+def _place_and_problem(error: Any) -> str:
+    from .schema_messages import describe, where
+
+    return f"{where(error) or 'the top level'}: {describe(error)}"
+
+
 class Workspace:
     """A workspace read from a source. `load` refuses error diagnostics, as rototo does."""
 
@@ -147,14 +153,11 @@ class Workspace:
             from .schema_validation import validator_for_schema
 
             self._validator = validator_for_schema(schema.value)
-        error = next(iter(self._validator.iter_errors(checked)), None)
-        if error is not None:
-            from .schema_messages import describe, where
+        from .schema_validation import first_error_text
 
-            place = where(error) or "the top level"
-            raise ContextError(
-                f"context does not match the context schema at {place}: {describe(error)}"
-            )
+        problem = first_error_text(self._validator, checked, _place_and_problem)
+        if problem is not None:
+            raise ContextError(f"context does not match the context schema at {problem}")
         return checked
 
     def evaluation(

@@ -76,6 +76,45 @@ def test_failed_parses_make_no_garbage_per_file(tmp_path: Path, collector) -> No
     assert counts[1] <= PER_LINT and counts[1] <= counts[0] + 5, counts
 
 
+def _branchy_schema(branches: int) -> dict:
+    """A schema under which an invalid instance collects an error per branch, nested."""
+    one = [
+        {"type": "object", "required": [f"k{i}"], "properties": {f"k{i}": {"type": "integer"}}}
+        for i in range(branches)
+    ]
+    return {
+        "$defs": {"node": {"anyOf": [{"type": "integer"}, {"$ref": "#/$defs/node"}][:1] + one}},
+        "allOf": [
+            {"anyOf": one},
+            {"oneOf": one[: branches // 2]},
+            {"not": {"type": "object"}},
+            {"if": {"type": "object"}, "then": {"$ref": "#/$defs/node"}},
+        ],
+    }
+
+
+def test_schema_failures_make_no_garbage_per_object(tmp_path: Path, collector) -> None:
+    # every object fails a schema whose errors nest (anyOf, oneOf, allOf, not, $ref):
+    # the garbage must not grow with the number of failing objects
+    import json
+
+    counts = []
+    for objects in (2, 40):
+        files = {
+            "rototo-workspace.toml": "schema_version = 1\n",
+            "schemas/obj.schema.json": json.dumps(_branchy_schema(60)),
+            "resources/obj.toml": 'schema_version = 1\nschema = "../schemas/obj.schema.json"\n',
+            "variables/v.toml": (
+                'schema_version = 1\ntype = "resource:obj"\n\n[resolve]\ndefault = "o0"\n'
+            ),
+        }
+        for o in range(objects):
+            files[f"resources/obj-objects/o{o}.toml"] = f'x = "y{o}"\n'
+        root = write_files(tmp_path / f"ws{objects}", files)
+        counts.append(_garbage_of_a_lint(root))
+    assert counts[1] <= PER_LINT and counts[1] <= counts[0] + 5, counts
+
+
 def test_the_collector_is_restored(tmp_path: Path, collector) -> None:
     gc.enable()
     with collection_paused():

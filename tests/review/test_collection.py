@@ -51,3 +51,46 @@ def test_the_command_leaves_the_collector_as_it_found_it(repo: Repo, monkeypatch
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def _garbage_of_a_diff(repo: Repo) -> int:
+    """Objects only the cyclic collector could free after a diff (the report kept alive)."""
+    repo.diff()  # imports and first-use caches out of the count
+    gc.collect()
+    gc.disable()
+    try:
+        report = repo.diff()
+        found = gc.collect()
+    finally:
+        gc.enable()
+    assert report.workspaces
+    return found
+
+
+def test_contexts_failing_the_schema_leave_no_error_trees(tmp_path) -> None:
+    """A diff runs with the collector off. A context that fails the context schema leaves
+    its stored failure for the collector (a few objects), never the schema errors under
+    it (each branch's error points back at its parent): the garbage must not grow with
+    the size of the schema's error tree."""
+    import json
+
+    from ..cli.test_collection_paused import _branchy_schema
+
+    counts = []
+    for branches in (4, 120):
+        files = base_workspace()
+        account = {"plan": {"type": "string"}, "seats": {"type": "integer"}}
+        schema = {
+            **_branchy_schema(branches),
+            "type": "object",
+            "properties": {"account": {"type": "object", "properties": account}},
+        }
+        files["schemas/context.schema.json"] = json.dumps(schema)
+        for c in range(30):
+            files[f"contexts/bad-{c}.json"] = json.dumps({"account": {"plan": f"p{c}"}})
+        repo = Repo(tmp_path / f"repo{branches}")  # one workspace: nothing collected midway
+        repo.write(files)
+        repo.commit()
+        repo.write({"variables/limit.toml": int_variable({"a": 1, "b": 2}, "b", [])})
+        counts.append(_garbage_of_a_diff(repo))
+    assert counts[1] <= counts[0] + 10 and counts[1] < 40 * 33, counts

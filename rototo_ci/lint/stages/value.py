@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...engine.model import PRIMITIVE_TYPES, Resource
 from ...engine.schema_messages import describe_at
+from ...engine.schema_validation import first_error_text
 from ...engine.tomlspan import TTable
 
 if TYPE_CHECKING:
@@ -94,13 +95,13 @@ def _objects(ctx: LintContext, resource: Resource) -> None:
         doc = obj.doc
         entity = {"kind": "resource_object", "resource": resource.id, "key": key}
         whole = doc.lines.range(0, len(doc.text or ""))
-        error = next(iter(validator.iter_errors(obj.value)), None)
-        if error is not None:
+        problem = first_error_text(validator, obj.value, describe_at)
+        if problem is not None:
             out.add(
                 "resource-object-schema-mismatch",
                 doc,
                 entity,
-                f"resource object {key} does not match schema: {describe_at(error)}",
+                f"resource object {key} does not match schema: {problem}",
                 whole,
             )
             continue
