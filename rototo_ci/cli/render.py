@@ -24,8 +24,11 @@ def load_report(path: Path):  # type: ignore[no-untyped-def]
     from ..engine.errors import RototoError
     from ..review.report import DiffReport
 
+    def refuse(constant: str) -> None:
+        raise ValueError(f"{constant} is not JSON")
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"), parse_constant=refuse)
     except OSError as exc:
         raise RototoError(f"cannot read {path}: {exc.strerror}") from None
     except (UnicodeDecodeError, ValueError) as exc:

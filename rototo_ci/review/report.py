@@ -22,6 +22,32 @@ Outcome = dict[str, Any] | None
 CELL_KINDS = ("broken", "changed", "fixed", "added", "removed")
 
 
+# a saved report may come from anyone (the fork pattern renders what a pull request's job
+# uploaded): a field whose type the renderers rely on is checked as it is read
+
+
+def _optional_line(value: Any) -> int | None:
+    if value is None or type(value) is int:
+        return value
+    raise TypeError(f"a line is not a number: {str(value)[:40]}")
+
+
+def _optional_path(value: Any) -> str | None:
+    if value is None or type(value) is str:
+        return value
+    raise TypeError(f"a path is not a string: {str(value)[:40]}")
+
+
+def _outcome_from_json(value: Any) -> Outcome:
+    if value is None or (
+        type(value) is dict
+        and type(value.get("error", "")) is str
+        and type(value.get("value_key", "")) is str
+    ):
+        return value
+    raise TypeError(f"an outcome is not a value or an error: {str(value)[:40]}")
+
+
 def cell_kind(before: Outcome, after: Outcome) -> str | None:
     """The kind of a cell's change, or None when the outcome did not change.
 
@@ -73,7 +99,7 @@ class Change:
             kind=str(data["kind"]),
             target=str(data.get("target", "")),
             path=str(data.get("path", "")),
-            line=data.get("line"),
+            line=_optional_line(data.get("line")),
             detail=dict(data.get("detail") or {}),
             summary=str(data.get("summary") or ""),
         )
@@ -122,10 +148,10 @@ class ResolutionChange:
         return cls(
             variable=str(data["qualifier"] if qualifier else data["variable"]),
             context=str(data["context"]),
-            before=data.get("before"),
-            after=data.get("after"),
-            path=data.get("path"),
-            line=data.get("line"),
+            before=_outcome_from_json(data.get("before")),
+            after=_outcome_from_json(data.get("after")),
+            path=_optional_path(data.get("path")),
+            line=_optional_line(data.get("line")),
             kind=str(data.get("kind") or ""),
             qualifier=qualifier,
         )
@@ -262,8 +288,8 @@ class Rollout:
             buckets_changed=int(data.get("buckets_changed", 0)),
             transitions=list(data.get("transitions") or []),
             salt_after=data.get("salt_after"),
-            path=data.get("path"),
-            line=data.get("line"),
+            path=_optional_path(data.get("path")),
+            line=_optional_line(data.get("line")),
         )
 
 
