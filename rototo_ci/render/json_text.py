@@ -12,6 +12,7 @@ whitespace.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from typing import Any, TextIO
 
@@ -21,7 +22,20 @@ RECORD_DEPTH = 4
 # more values than this down to RECORD_DEPTH and the report counts as large
 LARGE = 5_000
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), allow_nan=False)
+
+
+def _finite(value: Any) -> Any:
+    """`value` with every NaN and infinity as null: JSON has no such numbers, and a
+    workspace can hold them (TOML `nan`, `inf`). A list that writes its own records
+    (`lines`) is left as it is: its records go through `one_line`."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)) and not hasattr(value, "lines"):
+        return [_finite(item) for item in value]
+    return value
 
 
 def _one_line_encoder() -> Any:
@@ -33,12 +47,19 @@ def _one_line_encoder() -> Any:
     if c_make_encoder is None:
         return lambda value: _ENCODER.encode(value)
     encode = c_make_encoder(
-        None, _ENCODER.default, c_encode_basestring, None, ": ", ", ", False, False, True
+        None, _ENCODER.default, c_encode_basestring, None, ": ", ", ", False, False, False
     )
     return lambda value: "".join(encode(value, 0))
 
 
-_one_line = _one_line_encoder()
+_strict_one_line = _one_line_encoder()
+
+
+def _one_line(value: Any) -> str:
+    try:
+        return _strict_one_line(value)  # type: ignore[no-any-return]
+    except ValueError:  # a NaN or an infinity somewhere (never in a valid report's common case)
+        return _strict_one_line(_finite(value))  # type: ignore[no-any-return]
 
 
 def _outer_values(data: Any, depth: int, budget: int, records: int) -> int:
@@ -69,9 +90,13 @@ def _pieces(data: Any, depth: int, records: int) -> Iterator[str]:
         lines = getattr(data, "lines", None)
         for start in range(0, len(data), BATCH):
             stop = start + BATCH
-            batch = separator.join(
-                map(_one_line, data[start:stop]) if lines is None else lines(start, stop)
-            )
+            if lines is not None:
+                batch = separator.join(lines(start, stop))
+            else:
+                try:
+                    batch = separator.join(map(_strict_one_line, data[start:stop]))
+                except ValueError:
+                    batch = separator.join(map(_one_line, data[start:stop]))
             yield ("[" + inner if start == 0 else separator) + batch
         yield closing + "]"
         return
@@ -105,17 +130,24 @@ def one_line(value: Any) -> str:
     return _one_line(value)
 
 
+def _indented(data: Any) -> str:
+    try:
+        return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        return json.dumps(_finite(data), indent=2, ensure_ascii=False, allow_nan=False)
+
+
 def dumps(data: Any, record_depth: int = RECORD_DEPTH) -> str:
     """The report as JSON text with a final newline; `record_depth`: where lines hold a record."""
     if not _large(data, record_depth):
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        return _indented(data) + "\n"
     return "".join(_pieces(data, 0, record_depth)) + "\n"
 
 
 def pieces(data: Any, record_depth: int = RECORD_DEPTH) -> Iterator[str]:
     """`dumps` piece by piece: a large report is never one string in memory."""
     if not _large(data, record_depth):
-        yield json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        yield _indented(data) + "\n"
         return
     yield from _pieces(data, 0, record_depth)
     yield "\n"
