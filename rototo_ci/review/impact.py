@@ -12,8 +12,9 @@ is byte-identical on both sides cannot change and is not resolved.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import compress
 from typing import Any
 
@@ -290,8 +291,18 @@ _DIGITS = bytes.maketrans(b"01", b"\x00\x01")
 
 def _bits(mask: int) -> list[int]:
     """The indexes of the set bits, ascending."""
+    length = mask.bit_length()
+    if mask.bit_count() * 64 < length:
+        # a few bits far apart (e.g. a context failing in its own way): one step per bit,
+        # not a pass over every context before the highest
+        found = []
+        while mask:
+            low = mask & -mask
+            found.append(low.bit_length() - 1)
+            mask ^= low
+        return found
     # the binary digits, lowest first, as bytes 0/1: a selector over the indexes
-    return list(compress(range(mask.bit_length()), bin(mask)[:1:-1].encode().translate(_DIGITS)))
+    return list(compress(range(length), bin(mask)[:1:-1].encode().translate(_DIGITS)))
 
 
 class _Selections:
@@ -402,6 +413,44 @@ class _Selections:
         if key[0] == "error":
             return {"error": key[1]}
         return {"value_key": key[1], "value": self.variables[variable_id].values[key[1]]}
+
+
+OutcomeKey = tuple[str, str]
+
+
+def _outcome_pairs(
+    befores: dict[OutcomeKey, int], afters: dict[OutcomeKey, int], count: int
+) -> Iterator[tuple[OutcomeKey, OutcomeKey, Callable[[], list[int]]]]:
+    """Each (before, after) pair of outcomes some contexts have, with those contexts' indexes.
+
+    Pairs of sets are intersected while there are few of them. A pull request decides how
+    many outcomes there are (a context schema that each context fails in its own way gives
+    each context its own error on both sides): past `count` pairs the contexts are grouped
+    one by one, so the work stays linear in the number of contexts.
+    """
+    if len(befores) * len(afters) <= count + 64:
+        for before_key, before_mask in befores.items():
+            for after_key, after_mask in afters.items():
+                both = before_mask & after_mask
+                if both:
+                    yield before_key, after_key, partial(_bits, both)
+        return
+    after_of: list[OutcomeKey | None] = [None] * count
+    for after_key, after_mask in afters.items():
+        for index in _bits(after_mask):
+            after_of[index] = after_key
+    for before_key, before_mask in befores.items():
+        groups: dict[OutcomeKey, list[int]] = {}
+        for index in _bits(before_mask):
+            key = after_of[index]
+            assert key is not None
+            found = groups.get(key)
+            if found is None:
+                groups[key] = [index]
+            else:
+                found.append(index)
+        for after_key, indexes in groups.items():
+            yield before_key, after_key, indexes.copy
 
 
 def _same_value(a: Any, b: Any) -> bool:
@@ -517,21 +566,18 @@ def resolution_changes(
         base_side, head_side = base_eval.selections(names), head_eval.selections(names)
         befores, afters = base_side.outcomes(vid), head_side.outcomes(vid)
         cells: list[tuple[int, Outcome, Outcome, str]] = []
+        before_outcomes: dict[tuple[str, str], Outcome] = {}
         after_outcomes: dict[tuple[str, str], Outcome] = {}
-        for before_key, before_mask in befores.items():
-            before: Outcome | None = None
-            for after_key, after_mask in afters.items():
-                both = before_mask & after_mask
-                if not both:
-                    continue
-                if before is None:
-                    before = base_side.outcome(vid, before_key)
-                after = after_outcomes.get(after_key)
-                if after is None:
-                    after = after_outcomes[after_key] = head_side.outcome(vid, after_key)
-                kind = _kind(before, after)
-                if kind is not None:
-                    cells.extend((index, before, after, kind) for index in _bits(both))
+        for before_key, after_key, indexes in _outcome_pairs(befores, afters, len(names)):
+            before = before_outcomes.get(before_key)
+            if before is None:
+                before = before_outcomes[before_key] = base_side.outcome(vid, before_key)
+            after = after_outcomes.get(after_key)
+            if after is None:
+                after = after_outcomes[after_key] = head_side.outcome(vid, after_key)
+            kind = _kind(before, after)
+            if kind is not None:
+                cells.extend((index, before, after, kind) for index in indexes())
         cells.sort(key=lambda cell: cell[0])
         located: tuple[str | None, int | None] | None = None
         for index, before, after, kind in cells:
