@@ -209,8 +209,13 @@ class GitTree:
                         continue
                     path = f"{base}{name}"
                     if entry.filemode == pygit2.enums.FileMode.TREE:
-                        subtree = self.repo[entry.id]
-                        assert isinstance(subtree, pygit2.Tree)
+                        # a crafted tree can name any object, or none, under a directory's mode
+                        subtree = self.repo.get(entry.id)
+                        if not isinstance(subtree, pygit2.Tree):
+                            raise SourceError(
+                                f"git tree {self.label} names a directory that is not a "
+                                f"tree: {path}"
+                            )
                         stack.append((path + "/", subtree))
                     elif entry.filemode in (
                         pygit2.enums.FileMode.BLOB,
@@ -233,7 +238,11 @@ class GitTree:
     def read(self, path: str) -> bytes:
         # the raw object, without building a Blob: its type checked, since a crafted tree
         # can name any object under a file's mode
-        kind, data = self.repo.read(self.blob_id(path))
+        oid = self.blob_id(path)
+        try:
+            kind, data = self.repo.read(oid)
+        except KeyError:  # an object the repository lacks (pygit2's NotFoundError)
+            raise SourceError(f"no such object in {self.label}: {path}") from None
         if kind != _GIT_OBJECT_BLOB:
             raise SourceError(f"not a file in {self.label}: {path}")
         if len(data) > MAX_FILE_BYTES:

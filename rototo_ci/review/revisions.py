@@ -53,8 +53,13 @@ class Side:
             for entry in tree:
                 name = entry.name or ""
                 if entry.filemode == pygit2.enums.FileMode.TREE:
-                    subtree = self.repo[entry.id]
-                    assert isinstance(subtree, pygit2.Tree)
+                    # a crafted tree can name any object, or none, under a directory's mode
+                    subtree = self.repo.get(entry.id)
+                    if not isinstance(subtree, pygit2.Tree):
+                        raise SourceError(
+                            f"git tree {self.rev} names a directory that is not a tree: "
+                            f"{base}{name}"
+                        )
                     stack.append((f"{base}{name}/", subtree))
                 elif name == MANIFEST and entry.filemode in (
                     pygit2.enums.FileMode.BLOB,
