@@ -305,6 +305,20 @@ def _bits(mask: int) -> list[int]:
     return list(compress(range(length), bin(mask)[:1:-1].encode().translate(_DIGITS)))
 
 
+def _mask(indexes: list[int]) -> int:
+    """The bit set of these indexes, built in one pass: setting bit after bit would build
+    a new integer as long as the highest bit each time (quadratic in the contexts)."""
+    if len(indexes) < 8:
+        mask = 0
+        for index in indexes:
+            mask |= 1 << index
+        return mask
+    data = bytearray((max(indexes) >> 3) + 1)
+    for index in indexes:
+        data[index >> 3] |= 1 << (index & 7)
+    return int.from_bytes(data, "little")
+
+
 class _Selections:
     """What each variable selects under a list of contexts, as bit sets (bit i: the
     i-th context), so that a variable is judged per distinct outcome, not per cell.
@@ -313,40 +327,43 @@ class _Selections:
     in rule order, for the contexts no earlier rule matched. So each context's
     evaluation sees the same qualifier evaluations, in the same order, and gives the
     same values and the same error messages as `Evaluation.selection` would.
+
+    A context that fails on its own (e.g. against the context schema) fails alike for
+    every variable: its message is kept by index, not as a bit set per message, since a
+    pull request can make every context's message different (one set per context, each
+    as long as its index, would be quadratic in memory).
     """
 
     def __init__(self, evaluations: list[Evaluation | RototoError]) -> None:
         self.evaluations = evaluations
-        self.failed: dict[str, int] = {}  # a context's own failure -> the contexts failing so
-        self.usable = 0
+        self.failures: dict[int, str] = {}  # a context's own failure, by index
         self.variables: dict[str, Any] = {}
+        usable = []
         for index, evaluation in enumerate(evaluations):
             if isinstance(evaluation, RototoError):
-                message = str(evaluation)
-                self.failed[message] = self.failed.get(message, 0) | (1 << index)
+                self.failures[index] = str(evaluation)
             else:
-                self.usable |= 1 << index
+                usable.append(index)
                 self.variables = evaluation.runtime.variables
+        self.usable = _mask(usable)
         self._known: dict[str, int] = {}  # qualifier -> contexts asked
         self._true: dict[str, int] = {}  # qualifier -> contexts where it holds
-        self._errors: dict[str, dict[int, str]] = {}  # qualifier -> context -> its failure
+        self._errors: dict[str, dict[str, int]] = {}  # qualifier -> failure -> contexts
+        self._failing: dict[str, int] = {}  # qualifier -> contexts where it fails
         # the other side's selections under the same contexts: they lend the values of the
         # qualifiers in `shared` (byte-identical closures), never their failures
         self.peer: _Selections | None = None
         self.shared: frozenset[str] = frozenset()
 
-    def _ask(self, qualifier_id: str, wanted: int) -> tuple[int, dict[int, str] | None]:
+    def _ask(self, qualifier_id: str, wanted: int) -> tuple[int, dict[str, int] | None, int]:
+        """(contexts where it holds, failure -> contexts, contexts where it fails)."""
         known = self._known.get(qualifier_id, 0)
         unknown = wanted & ~known
         true = self._true.get(qualifier_id, 0)
-        errors = self._errors.get(qualifier_id)
         peer = self.peer
         if unknown and peer is not None and qualifier_id in self.shared:
             lent = unknown & peer._known.get(qualifier_id, 0) & peer.usable
-            failed = peer._errors.get(qualifier_id)
-            if failed:
-                for index in failed:
-                    lent &= ~(1 << index)
+            lent &= ~peer._failing.get(qualifier_id, 0)
             if lent:
                 true |= peer._true.get(qualifier_id, 0) & lent
                 known |= lent
@@ -355,6 +372,8 @@ class _Selections:
                 self._true[qualifier_id] = true
         if unknown:
             evaluations = self.evaluations
+            holds: list[int] = []
+            failing: dict[str, list[int]] = {}
             for index in _bits(unknown):
                 evaluation = evaluations[index]
                 assert isinstance(evaluation, Evaluation)
@@ -363,19 +382,34 @@ class _Selections:
                     try:
                         value = evaluation.qualifier(qualifier_id)
                     except RototoError as error:
-                        if errors is None:
-                            errors = self._errors[qualifier_id] = {}
-                        errors[index] = str(error)
+                        failing.setdefault(str(error), []).append(index)
                         continue
                 if value:
-                    true |= 1 << index
+                    holds.append(index)
+            if holds:
+                true |= _mask(holds)
+            if failing:
+                errors = self._errors.setdefault(qualifier_id, {})
+                every = self._failing.get(qualifier_id, 0)
+                for message, indexes in failing.items():
+                    mask = _mask(indexes)
+                    errors[message] = errors.get(message, 0) | mask
+                    every |= mask
+                self._failing[qualifier_id] = every
             self._known[qualifier_id] = known | unknown
             self._true[qualifier_id] = true
-        return true, errors
+        return true, self._errors.get(qualifier_id), self._failing.get(qualifier_id, 0)
 
-    def outcomes(self, variable_id: str) -> dict[tuple[str, str], int]:
-        """(("value", value key) or ("error", message)) -> the contexts with that outcome."""
-        found = {("error", message): mask for message, mask in self.failed.items()}
+    def outcomes(self, variable_id: str, failures: bool = True) -> dict[tuple[str, str], int]:
+        """(("value", value key) or ("error", message)) -> the contexts with that outcome;
+        without `failures`, only the contexts that did not fail on their own."""
+        found: dict[tuple[str, str], int] = {}
+        if failures:
+            by_message: dict[str, list[int]] = {}
+            for index, message in self.failures.items():
+                by_message.setdefault(message, []).append(index)
+            for message, indexes in by_message.items():
+                found[("error", message)] = _mask(indexes)
         remaining = self.usable
         if not remaining:
             return found
@@ -386,13 +420,13 @@ class _Selections:
             return found
         selected: dict[str, int] = {}
         for _, qualifier_id, value_key in compiled.rules:
-            true, errors = self._ask(qualifier_id, remaining)
-            if errors:
-                for index, message in errors.items():
-                    bit = 1 << index
-                    if remaining & bit:
-                        found[("error", message)] = found.get(("error", message), 0) | bit
-                        remaining ^= bit
+            true, errors, failing = self._ask(qualifier_id, remaining)
+            if errors and failing & remaining:
+                for message, mask in errors.items():
+                    hit = mask & remaining
+                    if hit:
+                        found[("error", message)] = found.get(("error", message), 0) | hit
+                remaining &= ~failing
             hit = remaining & true
             if hit:
                 selected[value_key] = selected.get(value_key, 0) | hit
@@ -418,16 +452,43 @@ class _Selections:
 OutcomeKey = tuple[str, str]
 
 
+def _key_of(outcomes: dict[OutcomeKey, int], count: int) -> list[OutcomeKey | None]:
+    """Each context's outcome key (None for a context in no set)."""
+    key_of: list[OutcomeKey | None] = [None] * count
+    for key, mask in outcomes.items():
+        for index in _bits(mask):
+            key_of[index] = key
+    return key_of
+
+
 def _outcome_pairs(
-    befores: dict[OutcomeKey, int], afters: dict[OutcomeKey, int], count: int
+    befores: dict[OutcomeKey, int],
+    afters: dict[OutcomeKey, int],
+    count: int,
+    base_failures: dict[int, str],
+    head_failures: dict[int, str],
 ) -> Iterator[tuple[OutcomeKey, OutcomeKey, Callable[[], list[int]]]]:
     """Each (before, after) pair of outcomes some contexts have, with those contexts' indexes.
 
-    Pairs of sets are intersected while there are few of them. A pull request decides how
-    many outcomes there are (a context schema that each context fails in its own way gives
-    each context its own error on both sides): past `count` pairs the contexts are grouped
-    one by one, so the work stays linear in the number of contexts.
+    `befores` and `afters` hold the contexts that did not fail on their own; those that did
+    (`*_failures`, by index) are paired one by one. Pairs of sets are intersected while
+    there are few of them. A pull request decides how many outcomes there are: past
+    `count` pairs the contexts are grouped one by one, so the work stays linear in the
+    number of contexts.
     """
+    if base_failures or head_failures:
+        before_of = _key_of(befores, count) if head_failures else []
+        after_of = _key_of(afters, count) if base_failures else []
+        pairs: dict[tuple[OutcomeKey, OutcomeKey], list[int]] = {}
+        for index in sorted(base_failures.keys() | head_failures.keys()):
+            message = base_failures.get(index)
+            before_key = ("error", message) if message is not None else before_of[index]
+            message = head_failures.get(index)
+            after_key = ("error", message) if message is not None else after_of[index]
+            assert before_key is not None and after_key is not None
+            pairs.setdefault((before_key, after_key), []).append(index)
+        for (before_key, after_key), indexes in pairs.items():
+            yield before_key, after_key, indexes.copy
     if len(befores) * len(afters) <= count + 64:
         for before_key, before_mask in befores.items():
             for after_key, after_mask in afters.items():
@@ -435,15 +496,13 @@ def _outcome_pairs(
                 if both:
                     yield before_key, after_key, partial(_bits, both)
         return
-    after_of: list[OutcomeKey | None] = [None] * count
-    for after_key, after_mask in afters.items():
-        for index in _bits(after_mask):
-            after_of[index] = after_key
+    after_of = _key_of(afters, count)
     for before_key, before_mask in befores.items():
         groups: dict[OutcomeKey, list[int]] = {}
         for index in _bits(before_mask):
             key = after_of[index]
-            assert key is not None
+            if key is None:  # failed on its own on the head side: paired above
+                continue
             found = groups.get(key)
             if found is None:
                 groups[key] = [index]
@@ -564,11 +623,14 @@ def resolution_changes(
         stats.resolved += 1
         stats.cells += len(names)
         base_side, head_side = base_eval.selections(names), head_eval.selections(names)
-        befores, afters = base_side.outcomes(vid), head_side.outcomes(vid)
+        befores = base_side.outcomes(vid, failures=False)
+        afters = head_side.outcomes(vid, failures=False)
         cells: list[tuple[int, Outcome, Outcome, str]] = []
         before_outcomes: dict[tuple[str, str], Outcome] = {}
         after_outcomes: dict[tuple[str, str], Outcome] = {}
-        for before_key, after_key, indexes in _outcome_pairs(befores, afters, len(names)):
+        for before_key, after_key, indexes in _outcome_pairs(
+            befores, afters, len(names), base_side.failures, head_side.failures
+        ):
             before = before_outcomes.get(before_key)
             if before is None:
                 before = before_outcomes[before_key] = base_side.outcome(vid, before_key)

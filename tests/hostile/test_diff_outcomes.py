@@ -9,10 +9,12 @@ import json
 import random
 import time
 
+from rototo_ci.engine.errors import RototoError
 from rototo_ci.engine.tree import MemoryTree
 from rototo_ci.engine.workspace import Workspace
 from rototo_ci.review import impact
 from rototo_ci.review.impact import resolution_changes
+from rototo_ci.review.report import cell_kind
 
 SCHEMA = {
     "type": "object",
@@ -21,10 +23,10 @@ SCHEMA = {
 }
 
 
-def _side(default: str) -> tuple[Workspace, dict[str, str]]:
+def _side(default: str, schema: dict | None = None) -> tuple[Workspace, dict[str, str]]:
     files = {
         "rototo-workspace.toml": b"schema_version = 1\n",
-        "schemas/context.schema.json": json.dumps(SCHEMA).encode(),
+        "schemas/context.schema.json": json.dumps(schema or SCHEMA).encode(),
         "qualifiers/paid.toml": (
             b'schema_version = 1\n\n[[predicate]]\nattribute = "account.plan"\nop = "eq"\n'
             b'value = "paid"\n'
@@ -79,3 +81,40 @@ def test_bits_of_sparse_and_dense_masks() -> None:
         indexes = sorted(i for i in range(length) if rng.random() < density)
         mask = sum(1 << i for i in indexes)
         assert impact._bits(mask) == indexes
+
+
+def test_contexts_failing_on_one_side_only_give_the_cell_by_cell_cells() -> None:
+    """The head's schema lets integers through where the base's did not, and refuses
+    what the base let through: contexts fail on the base only, the head only, both
+    (with different messages) or neither; the cells are those of a cell-by-cell diff."""
+    head_schema = {**SCHEMA, "additionalProperties": {"type": "integer"}}
+    rng = random.Random(7)
+    for _ in range(20):
+        (base, base_blobs) = _side(rng.choice("ab"))
+        (head, head_blobs) = _side(rng.choice("ab"), head_schema)
+        contexts: dict[str, object] = {}
+        for i in range(rng.randrange(1, 60)):
+            extra = rng.choice([{}, {f"k{i}": 1}, {f"k{i}": "s"}, {f"k{i}": None}])
+            plan = rng.choice(["paid", "free", 3])
+            contexts[f"c{i}"] = {"account": {"plan": plan}, **extra}
+        got = [
+            (c.variable, c.context, c.before, c.after, c.kind)
+            for c in resolution_changes(base, base_blobs, head, head_blobs, contexts)
+        ]
+        expected = []
+        for vid in sorted(base.model.variables):
+            for name, context in contexts.items():
+                before, after = (
+                    impact.outcome(_evaluation(side, context), vid) for side in (base, head)
+                )
+                kind = cell_kind(before, after)
+                if kind is not None:
+                    expected.append((vid, name, before, after, kind))
+        assert got == expected
+
+
+def _evaluation(workspace: Workspace, context: object) -> object:
+    try:
+        return workspace.evaluation(context)
+    except RototoError as error:
+        return error
