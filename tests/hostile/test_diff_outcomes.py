@@ -118,3 +118,21 @@ def _evaluation(workspace: Workspace, context: object) -> object:
         return workspace.evaluation(context)
     except RototoError as error:
         return error
+
+
+def test_contexts_failing_in_their_own_way_take_linear_memory() -> None:
+    import tracemalloc
+
+    count = 20_000
+    evaluations: list = [RototoError(f"context {i} fails in its own way") for i in range(count)]
+    tracemalloc.start()
+    try:
+        side = impact._Selections(evaluations)
+        assert side.outcomes("v", failures=False) == {}
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(side.failures) == count
+    # an index and its message's reference: well under 200 bytes a context. A bit set per
+    # message, each as long as its context's index, takes count**2 / 16 bytes (25 MB).
+    assert peak < 200 * count, peak
