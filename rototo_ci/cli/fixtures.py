@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -81,7 +80,9 @@ def command(
                 "stale": list(stale),
                 "reasons": stale,
             }
-            sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+            from ..render.json_text import indented
+
+            sys.stdout.write(indented(data) + "\n")
         else:
             for rel, reason in stale.items():
                 print(f"{one_line(str(out / rel))}: stale: {one_line(reason)}")
@@ -110,7 +111,9 @@ def command(
             "cases": suite.cases,
             "fixture_files": len(suite.files) - 1,
         }
-        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        from ..render.json_text import indented
+
+        sys.stdout.write(indented(data) + "\n")
     elif not quiet:
         print(f"fixtures: {one_line(str(out))}")
         for rel in suite.files:

@@ -8,7 +8,6 @@ selected variables and qualifiers. The JSON shape follows upstream's `inspect --
 
 from __future__ import annotations
 
-import json
 import sys
 from enum import StrEnum
 from typing import Annotated, Any
@@ -377,7 +376,9 @@ def command(
             file=sys.stderr,
         )
     if json_ or format_ is InspectFormat.json:
-        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        from ..render.json_text import indented
+
+        sys.stdout.write(indented(data) + "\n")
         return 0
     from ..render.inspect_text import render_inspect_text
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -238,7 +237,9 @@ def _render(
         from ..render.lint_sarif import render_lint_sarif
 
         sarif = render_lint_sarif(diagnostics, __version__, prefix, custom)
-        sys.stdout.write(json.dumps(sarif, indent=2, ensure_ascii=False) + "\n")
+        from ..render.json_text import indented
+
+        sys.stdout.write(indented(sarif) + "\n")
     elif fmt is LintFormat.gitlab:
         from ..render.gitlab import render_lint_gitlab
 

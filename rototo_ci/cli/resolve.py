@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Annotated, Any
 
@@ -93,7 +92,9 @@ def command(
             for error in errors:
                 print(f"rototo: error: {one_line(str(error))}", file=sys.stderr)
             return 1
-        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        from ..render.json_text import indented
+
+        sys.stdout.write(indented(data) + "\n")
         return 0
     from ..render.resolve_text import render_resolve_text
 

@@ -202,7 +202,9 @@ def command(
         if authority not in authorities:
             raise NotFoundError(f"not found: lint authority {authority}")
     if json_ or format_ is TextOrJson.json:
-        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        from ..render.json_text import indented
+
+        sys.stdout.write(indented(data) + "\n")
         return 0
     lines: list[str] = []
     if data["workspace"]:

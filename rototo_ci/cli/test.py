@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -128,7 +127,9 @@ def command(
     if json_:
         format_ = TestFormat.json
     if format_ is TestFormat.json:
-        sys.stdout.write(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
+        from ..render.json_text import indented
+
+        sys.stdout.write(indented(report.to_json()) + "\n")
     elif format_ is TestFormat.github:
         from ..render.escape import write_commands
         from ..render.test_text import render_test_github, render_test_text

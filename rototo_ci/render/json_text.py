@@ -130,7 +130,8 @@ def one_line(value: Any) -> str:
     return _one_line(value)
 
 
-def _indented(data: Any) -> str:
+def indented(data: Any) -> str:
+    """`json.dumps(data, indent=2, ensure_ascii=False)`, a NaN or an infinity as null."""
     try:
         return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
     except ValueError:
@@ -140,14 +141,14 @@ def _indented(data: Any) -> str:
 def dumps(data: Any, record_depth: int = RECORD_DEPTH) -> str:
     """The report as JSON text with a final newline; `record_depth`: where lines hold a record."""
     if not _large(data, record_depth):
-        return _indented(data) + "\n"
+        return indented(data) + "\n"
     return "".join(_pieces(data, 0, record_depth)) + "\n"
 
 
 def pieces(data: Any, record_depth: int = RECORD_DEPTH) -> Iterator[str]:
     """`dumps` piece by piece: a large report is never one string in memory."""
     if not _large(data, record_depth):
-        yield _indented(data) + "\n"
+        yield indented(data) + "\n"
         return
     yield from _pieces(data, 0, record_depth)
     yield "\n"

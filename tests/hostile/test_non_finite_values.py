@@ -75,3 +75,33 @@ def test_every_writer_turns_non_finite_numbers_into_null() -> None:
     text = json_text.dumps(large, record_depth=2)
     assert _strict(text)["records"][-1] == [{"v": None}]
     assert "".join(json_text.pieces(large, record_depth=2)) == text
+
+
+@pytest.mark.parametrize(
+    ("kind", "values"),
+    [("number", "small = 1\nlarge = nan\n"), ("list", "small = [1]\nlarge = [nan, -inf]\n")],
+)
+def test_commands_writing_json_write_non_finite_values_as_null(
+    kind: str, values: str, tmp_path: Path
+) -> None:
+    from ..helpers import write_files
+
+    files = base_workspace()
+    files["variables/limit.toml"] = (
+        f'schema_version = 1\ntype = "{kind}"\n\n[values]\n{values}\n[resolve]\ndefault = "large"\n'
+    )
+    root = str(write_files(tmp_path / "ws", files))
+    assert run_cli("lint", root, "--no-cache").code == 0  # a clean workspace
+    context = '{"account": {"plan": "free", "seats": 1}}'
+    commands = [
+        ("resolve", root, "--variables", "--json", "--context", context),
+        ("show", root, "--json"),
+        ("inspect", root, "--json"),
+        ("test", root, "--format", "json"),
+    ]
+    for args in commands:
+        result = run_cli(*args)
+        assert result.code in (0, 1) and "error:" not in result.err, (args, result.err)
+        _strict(result.out)
+    resolved = _strict(run_cli(*commands[0]).out)
+    assert "null" in json.dumps(resolved)
