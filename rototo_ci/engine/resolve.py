@@ -483,7 +483,10 @@ class Evaluation:
         marked as active."""
         failure = self.failures.get(qualifier_id)
         if failure is not None:
-            raise failure
+            # the stored failure again, its last traceback dropped: raised as it is, each
+            # raise would add its frames to the one before (the frames a traceback holds
+            # stay alive), memory growing with every qualifier that reads a failing one
+            raise failure.with_traceback(None)
         peer = self._peer
         if peer is not None and qualifier_id in self._shared:
             cached = peer.memo.get(qualifier_id)
