@@ -8,9 +8,10 @@ memory. Ratios are ours / reference, on CPU time (wall beside it); the package's
 .pyc files are compiled before timing.
 
 Rows:
-* cold start: `rototo --version`, `rototo --help`;
+* cold start: `rototo --version`, `rototo --help` (each after one warm-up run);
 * pre-commit: `rototo-hook lint FILE` after an edit (empty lint cache) on a 10-file
-  workspace, against the reference's inspect+lint of the same workspace (runs in turn);
+  workspace, against the reference's inspect+lint of the same workspace (runs in turn,
+  after one warm-up run of each);
 * resolve (in-process): every variable of a 1,000-variable workspace for one context;
 * lint: `rototo lint WS --format json` on a 5,104-file workspace (3,000 variables,
   1,000 qualifiers, 50 resources x 20 objects), cold and with a warm cache;
@@ -153,6 +154,15 @@ def bench_cold(scratch: Path, repeat: int) -> list[dict[str, Any]]:
         shutil.rmtree(cache_dir, ignore_errors=True)  # an edit: the cache has no entry
         return measure([*HOOK, "lint", str(edited.relative_to(small))], cwd=small, env=env)
 
+    # start-up rows take a warm-up run first, not counted: the first run after the .pyc
+    # files are compiled also reads them (and the libraries') from disk
+    for warm_up in (
+        lambda: measure([*ROTOTO, "--version"]),
+        lambda: measure([*ROTOTO, "--help"]),
+        hook_after_edit,
+        lambda: reference_lint(small),
+    ):
+        warm_up()
     version = median(lambda: measure([*ROTOTO, "--version"]), repeat)
     help_ = median(lambda: measure([*ROTOTO, "--help"]), repeat)
     hook, theirs = paired_medians(hook_after_edit, lambda: reference_lint(small), repeat)
