@@ -14,7 +14,8 @@ Rows:
   after one warm-up run of each);
 * resolve (in-process): every variable of a 1,000-variable workspace for one context;
 * lint: `rototo lint WS --format json` on a 5,104-file workspace (3,000 variables,
-  1,000 qualifiers, 50 resources x 20 objects), cold and with a warm cache;
+  1,000 qualifiers, 50 resources x 20 objects), cold (runs in turn with the reference's)
+  and with a warm cache;
 * diff (few files): `rototo diff A..B --format json` on a 1,000-variable, 21-context
   repository with 5 changed files, against the reference resolving both revisions'
   full matrices cell by cell (runs in turn);
@@ -220,10 +221,11 @@ def bench_lint(scratch: Path, repeat: int, quick: bool) -> list[dict[str, Any]]:
         shutil.rmtree(cache_dir, ignore_errors=True)
         return measure(argv, env=env)
 
-    cold_figures = median(cold, repeat)
+    # ours cold and the reference take their runs in turn: a load change on a shared
+    # machine then weighs on both alike
+    cold_figures, theirs = paired_medians(cold, lambda: reference_lint(root), repeat)
     measure(argv, env=env)  # fill the cache
     warm = median(lambda: measure(argv, env=env), repeat)
-    theirs = median(lambda: reference_lint(root), repeat)
     return [
         row(f"lint cold ({files:,} files)", cold_figures, theirs, "<= 0.7"),
         row(f"lint warm cache ({files:,} files)", warm, theirs, "<= 0.3"),
