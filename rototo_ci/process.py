@@ -5,8 +5,6 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import NoReturn
 
 # A run builds hundreds of thousands of small, long-lived objects (parsed trees,
@@ -40,8 +38,7 @@ def tune_gc() -> None:
 FREEZE_ABOVE = 200_000
 
 
-@contextmanager
-def collection_paused() -> Iterator[None]:
+class collection_paused:  # noqa: N801 - used as `with collection_paused():`
     """Cyclic garbage collection off for the duration, then as it was.
 
     Linting or diffing builds graphs of parsed documents and entities that point at
@@ -50,16 +47,22 @@ def collection_paused() -> Iterator[None]:
     variables: 2.5 s of its 8 s CPU in 28 passes, 0.2 s for 10,000 variables).
     A lint makes almost no cyclic garbage of its own: 14 objects a lint, whatever the
     workspace, over 300 generated broken workspaces, and none from failed parses of
-    100 one-megabyte files (tests/cli/test_collection_paused.py keeps the count).
+    100 one-megabyte files; schema errors, which do point at one another, are cut loose
+    once described (schema_validation.first_error_text). tests/cli/test_collection_paused.py
+    and tests/review/test_collection.py keep the counts.
     Afterwards a large run's objects are frozen (the process is about to exit), a small
     one's are left to the next collection (a test session runs many in one process).
     """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
+
+    # a class, not contextlib.contextmanager: every command imports this module, the
+    # pre-commit hook included, and none of them needs contextlib for it
+
+    def __enter__(self) -> None:
+        self.enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.enabled:
             if gc.get_count()[0] > FREEZE_ABOVE:
                 gc.freeze()
             gc.enable()
