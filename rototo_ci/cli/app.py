@@ -35,6 +35,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 _MODULES = dict(COMMANDS)
 
 HELP = "Review toolchain for rototo workspaces: lint, test, resolve and diff."
+VERSION_HELP = "Print the version."
 
 
 def _new_app(cls=None):  # type: ignore[no-untyped-def]
@@ -53,7 +54,7 @@ def _new_app(cls=None):  # type: ignore[no-untyped-def]
 
     @app.callback()
     def root(
-        version: bool = typer.Option(False, "--version", "-V", help="Print the version."),
+        version: bool = typer.Option(False, "--version", "-V", help=VERSION_HELP),
     ) -> None:
         """Review toolchain for rototo workspaces: lint, test, resolve and diff."""
         if version:
@@ -160,7 +161,27 @@ def main(argv: list[str] | None = None) -> int:
     # every line this run writes to stdout or stderr passes the workflow-command guard;
     # only `escape.write_commands` issues commands (SPEC §8, inert text)
     with guarded_streams():
+        if args in (["--help"], ["-h"]) and not os.environ.get("_ROTOTO_COMPLETE"):
+            print(_root_page())  # the root page needs no command and no typer
+            _ONLY_PRINTED = True  # read by `entry`
+            return 0
         return _run(args)
+
+
+def _root_page() -> str:
+    """`rototo --help`, as typer would print it (tests/cli/test_root_help.py)."""
+    import shutil
+
+    from .root_help import HELP_OPTION, root_help
+    from .usage import EXAMPLES, SHORT_HELP, _epilog
+
+    return root_help(
+        shutil.get_terminal_size().columns,
+        HELP,
+        [("-V, --version", VERSION_HELP), HELP_OPTION],
+        [(name, SHORT_HELP[name]) for name, _ in COMMANDS],
+        _epilog(EXAMPLES[""]),
+    )
 
 
 def _run(args: list[str]) -> int:
