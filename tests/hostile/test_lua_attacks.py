@@ -41,8 +41,15 @@ import json, os, resource, sys
 from rototo_ci.cli.app import main
 code = main(sys.argv[1:])
 sys.stdout.flush()
+# the process's own peak: VmHWM, not ru_maxrss, which keeps the peak of the process that
+# forked it (a pytest session grown large by earlier tests) across exec
+try:
+    with open("/proc/self/status") as status:
+        own = int(status.read().split("VmHWM:")[1].split()[0])
+except (OSError, IndexError, ValueError):
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 usage = {
-    "self": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+    "self": own,
     "children": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
 }
 sys.stderr.write("\nRUSAGE " + json.dumps(usage) + "\n")
