@@ -248,7 +248,6 @@ class _Evaluations:
     cache: dict[str, Evaluation | RototoError] = field(default_factory=dict)
     peer: _Evaluations | None = None
     shared: frozenset[str] = frozenset()
-    _lists: dict[tuple[str, ...], list[Evaluation | RototoError]] = field(default_factory=dict)
     _selections: dict[tuple[str, ...], _Selections] = field(default_factory=dict)
 
     def get(self, name: str) -> Evaluation | RototoError:
@@ -266,20 +265,12 @@ class _Evaluations:
                 other.share_with(found, self.shared)
         return found
 
-    def many(self, names: list[str]) -> list[Evaluation | RototoError]:
-        """`get` for each name, the list kept for the next variable judged by the same names."""
-        key = tuple(names)
-        found = self._lists.get(key)
-        if found is None:
-            found = self._lists[key] = [self.get(name) for name in names]
-        return found
-
     def selections(self, names: list[str]) -> _Selections:
         """This side's selections under these contexts, kept for the next variable."""
         key = tuple(names)
         found = self._selections.get(key)
         if found is None:
-            found = self._selections[key] = _Selections(self.many(names))
+            found = self._selections[key] = _Selections([self.get(name) for name in names])
             peer = self.peer._selections.get(key) if self.peer is not None else None
             if peer is not None and self.shared:
                 found.peer, found.shared = peer, self.shared
@@ -400,16 +391,10 @@ class _Selections:
             self._true[qualifier_id] = true
         return true, self._errors.get(qualifier_id), self._failing.get(qualifier_id, 0)
 
-    def outcomes(self, variable_id: str, failures: bool = True) -> dict[tuple[str, str], int]:
-        """(("value", value key) or ("error", message)) -> the contexts with that outcome;
-        without `failures`, only the contexts that did not fail on their own."""
+    def outcomes(self, variable_id: str) -> dict[tuple[str, str], int]:
+        """(("value", value key) or ("error", message)) -> the contexts with that outcome,
+        among those that did not fail on their own (`failures`)."""
         found: dict[tuple[str, str], int] = {}
-        if failures:
-            by_message: dict[str, list[int]] = {}
-            for index, message in self.failures.items():
-                by_message.setdefault(message, []).append(index)
-            for message, indexes in by_message.items():
-                found[("error", message)] = _mask(indexes)
         remaining = self.usable
         if not remaining:
             return found
@@ -476,15 +461,18 @@ def _outcome_pairs(
     `count` pairs the contexts are grouped one by one, so the work stays linear in the
     number of contexts.
     """
+    after_of: list[OutcomeKey | None] | None = None
     if base_failures or head_failures:
         before_of = _key_of(befores, count) if head_failures else []
-        after_of = _key_of(afters, count) if base_failures else []
+        after_of = _key_of(afters, count) if base_failures else None
         pairs: dict[tuple[OutcomeKey, OutcomeKey], list[int]] = {}
         for index in sorted(base_failures.keys() | head_failures.keys()):
             message = base_failures.get(index)
             before_key = ("error", message) if message is not None else before_of[index]
             message = head_failures.get(index)
-            after_key = ("error", message) if message is not None else after_of[index]
+            after_key = (
+                ("error", message) if message is not None else after_of[index]  # type: ignore[index]
+            )
             assert before_key is not None and after_key is not None
             pairs.setdefault((before_key, after_key), []).append(index)
         for (before_key, after_key), indexes in pairs.items():
@@ -496,18 +484,15 @@ def _outcome_pairs(
                 if both:
                     yield before_key, after_key, partial(_bits, both)
         return
-    after_of = _key_of(afters, count)
+    if after_of is None:
+        after_of = _key_of(afters, count)
     for before_key, before_mask in befores.items():
         groups: dict[OutcomeKey, list[int]] = {}
         for index in _bits(before_mask):
             key = after_of[index]
             if key is None:  # failed on its own on the head side: paired above
                 continue
-            found = groups.get(key)
-            if found is None:
-                groups[key] = [index]
-            else:
-                found.append(index)
+            groups.setdefault(key, []).append(index)
         for after_key, indexes in groups.items():
             yield before_key, after_key, indexes.copy
 
@@ -623,8 +608,7 @@ def resolution_changes(
         stats.resolved += 1
         stats.cells += len(names)
         base_side, head_side = base_eval.selections(names), head_eval.selections(names)
-        befores = base_side.outcomes(vid, failures=False)
-        afters = head_side.outcomes(vid, failures=False)
+        befores, afters = base_side.outcomes(vid), head_side.outcomes(vid)
         cells: list[tuple[int, Outcome, Outcome, str]] = []
         before_outcomes: dict[tuple[str, str], Outcome] = {}
         after_outcomes: dict[tuple[str, str], Outcome] = {}

@@ -128,7 +128,7 @@ def test_contexts_failing_in_their_own_way_take_linear_memory() -> None:
     tracemalloc.start()
     try:
         side = impact._Selections(evaluations)
-        assert side.outcomes("v", failures=False) == {}
+        assert side.outcomes("v") == {}
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

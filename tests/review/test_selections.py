@@ -43,6 +43,8 @@ def _text(outcome: Any) -> str:
 
 def _cells_by_set(outcomes: dict[tuple[str, str], int], side: Any, vid: str, count: int) -> list:
     cells: list[Any] = [None] * count
+    for index, message in side.failures.items():  # contexts failing on their own
+        cells[index] = _text({"error": message})
     for key, mask in outcomes.items():
         for index in impact._bits(mask):
             assert cells[index] is None, "a context in two outcomes"
