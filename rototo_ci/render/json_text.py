@@ -27,13 +27,12 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), allow_n
 
 def _finite(value: Any) -> Any:
     """`value` with every NaN and infinity as null: JSON has no such numbers, and a
-    workspace can hold them (TOML `nan`, `inf`). A list that writes its own records
-    (`lines`) is left as it is: its records go through `one_line`."""
+    workspace can hold them (TOML `nan`, `inf`)."""
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, dict):
         return {key: _finite(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)) and not hasattr(value, "lines"):
+    if isinstance(value, (list, tuple)):
         return [_finite(item) for item in value]
     return value
 

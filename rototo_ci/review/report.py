@@ -206,17 +206,12 @@ class ResolutionLines(list[ResolutionChange]):
             found = self._tails[key] = (before, after, text)
         return found[2]
 
-    def line(self, cell: ResolutionChange) -> str:
-        return self.lines(0, 0, [cell])[0]
-
-    def lines(
-        self, start: int, stop: int, cells: list[ResolutionChange] | None = None
-    ) -> list[str]:
-        """The lines of cells[start:stop] (of these cells, when given, all of them)."""
-        strings, tails = self._strings, self._tails
+    def lines(self, start: int, stop: int) -> list[str]:
+        """The lines of the cells [start:stop]."""
+        strings = self._strings
         found = []
-        for cell in self[start:stop] if cells is None else cells:
-            path, line, before, after = cell.path, cell.line, cell.before, cell.after
+        for cell in self[start:stop]:
+            path, line = cell.path, cell.line
             variable, context, kind = cell.variable, cell.context, cell.kind
             if not (
                 type(variable) is str
@@ -229,17 +224,12 @@ class ResolutionLines(list[ResolutionChange]):
 
                 found.append(one_line(cell.to_json()))
                 continue
-            tail = tails.get((kind, id(before), id(after), path, line))
             found.append(
                 ('{"qualifier": ' if cell.qualifier else '{"variable": ')
                 + (strings.get(variable) or self._string(variable))
                 + ', "context": '
                 + (strings.get(context) or self._string(context))
-                + (
-                    tail[2]
-                    if tail is not None and tail[0] is before and tail[1] is after
-                    else self._tail(cell)
-                )
+                + self._tail(cell)
             )
         return found
 
