@@ -16,7 +16,7 @@ import hashlib
 import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 # lint severities and diff findings mapped onto GitLab's scale
 LINT_SEVERITY = {"error": "critical", "warning": "minor"}
@@ -170,6 +170,19 @@ def _where(ws: dict[str, Any], cell: dict[str, Any]) -> tuple[str, int | None]:
     return f"{kind}s/{cell.get(kind)}.toml", 1
 
 
+class _Run(NamedTuple):
+    """What the issues of a run of cells share: everything but the context."""
+
+    description: tuple[str, str]  # the text before and after the context
+    identity: tuple[str, str]  # likewise, for the fingerprint
+    check_json: str  # the JSON text between the description and the fingerprint
+    tail_json: str  # the JSON text after the fingerprint
+    check: str
+    severity: str
+    path: str
+    begin: int
+
+
 def _cell_issues(
     ws: dict[str, Any], root: str, outcome: Callable[[Any], str]
 ) -> Iterator[_Prepared]:
@@ -179,7 +192,7 @@ def _cell_issues(
     from json.encoder import encode_basestring as encode  # what the C encoder writes
 
     last: tuple[Any, ...] | None = None
-    shared: tuple[str, str, str, str, str, str, tuple[str, str, str, str, int]]
+    run: _Run | None = None
     for cell in ws.get("resolutions") or []:
         get = cell.get
         before_outcome, after_outcome = get("before"), get("after")
@@ -192,37 +205,32 @@ def _cell_issues(
             get("path"),
             get("line"),
         )
-        if key != last or last is None:
+        if run is None or key != last:
             kind = str(get("kind") or "changed")
             target = get("variable") or get("qualifier")
             path, line = _where(ws, cell)
             before, after = outcome(before_outcome), outcome(after_outcome)
             check, path = f"rototo/resolution-{kind}", _join(root, path)
             severity, begin = BROKEN if kind == "broken" else BEHAVIOUR, max(1, int(line or 1))
-            shared = (
-                f"{target} in context ",
-                f": {before} → {after}",
-                "\x00".join([check, path, str(target), ""]),
-                "\x00".join(["", before, after]),
+            run = _Run(
+                (f"{target} in context ", f": {before} → {after}"),
+                ("\x00".join([check, path, str(target), ""]), "\x00".join(["", before, after])),
                 ', "check_name": ' + encode(check) + ', "fingerprint": "',
-                '", "severity": '
-                + encode(severity)
-                + ', "location": {"path": '
-                + encode(path)
-                + ', "lines": {"begin": '
-                + str(begin)
-                + "}}}",
-                ("", check, severity, path, begin),
+                f'", "severity": {encode(severity)}, "location": {{"path": {encode(path)}, '
+                f'"lines": {{"begin": {begin}}}}}}}',
+                check,
+                severity,
+                path,
+                begin,
             )
             last = key
         context = str(get("context"))
-        description = shared[0] + context + shared[1]
-        fields = shared[6]
+        description = run.description[0] + context + run.description[1]
         yield _Prepared(
-            shared[2] + context + shared[3],
-            '{"description": ' + encode(description) + shared[4],
-            shared[5],
-            (description, fields[1], fields[2], fields[3], fields[4]),
+            run.identity[0] + context + run.identity[1],
+            '{"description": ' + encode(description) + run.check_json,
+            run.tail_json,
+            (description, run.check, run.severity, run.path, run.begin),
         )
 
 
