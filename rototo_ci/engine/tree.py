@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import SourceError
 
@@ -48,6 +48,40 @@ class TreeWalkBudget:
                 f"git tree {self.label} nests directories deeper than {MAX_GIT_TREE_DEPTH} "
                 "levels; refusing to walk it"
             )
+
+
+def walk_git_tree(repo: Any, tree: Any, label: str) -> Iterator[tuple[str, Any]]:
+    """(path, entry) of every file (blob) below a git tree, within the walk's caps.
+
+    A crafted tree is hostile (SPEC §8): names that are empty, "." or "..", or hold a
+    "/" are passed over (they would name a path outside the tree), and a directory
+    entry that names anything but a tree refuses the whole tree. Symlinks and
+    submodules are never part of a workspace.
+    """
+    import pygit2
+
+    budget = TreeWalkBudget(label)
+    stack: list[tuple[str, pygit2.Tree]] = [("", tree)]
+    while stack:
+        base, current = stack.pop()
+        budget.visit(len(current), base.count("/"))
+        for entry in current:
+            name = entry.name or ""
+            if name in ("", ".", "..") or "/" in name:
+                continue
+            path = f"{base}{name}"
+            if entry.filemode == pygit2.enums.FileMode.TREE:
+                subtree = repo.get(entry.id)
+                if not isinstance(subtree, pygit2.Tree):
+                    raise SourceError(
+                        f"git tree {label} names a directory that is not a tree: {path}"
+                    )
+                stack.append((path + "/", subtree))
+            elif entry.filemode in (
+                pygit2.enums.FileMode.BLOB,
+                pygit2.enums.FileMode.BLOB_EXECUTABLE,
+            ):
+                yield path, entry
 
 
 def git_blob_id(data: bytes) -> str:
@@ -194,36 +228,11 @@ class GitTree:
         return None
 
     def _walk(self) -> dict[str, str]:
-        import pygit2
-
         if self._entries is None:
-            entries: dict[str, str] = {}
-            budget = TreeWalkBudget(self.label)
-            stack: list[tuple[str, pygit2.Tree]] = [("", self.tree)]
-            while stack:
-                base, tree = stack.pop()
-                budget.visit(len(tree), base.count("/"))
-                for entry in tree:
-                    name = entry.name or ""
-                    if name in ("", ".", "..") or "/" in name:
-                        continue
-                    path = f"{base}{name}"
-                    if entry.filemode == pygit2.enums.FileMode.TREE:
-                        # a crafted tree can name any object, or none, under a directory's mode
-                        subtree = self.repo.get(entry.id)
-                        if not isinstance(subtree, pygit2.Tree):
-                            raise SourceError(
-                                f"git tree {self.label} names a directory that is not a "
-                                f"tree: {path}"
-                            )
-                        stack.append((path + "/", subtree))
-                    elif entry.filemode in (
-                        pygit2.enums.FileMode.BLOB,
-                        pygit2.enums.FileMode.BLOB_EXECUTABLE,
-                    ):
-                        entries[path] = str(entry.id)
-                    # symlinks and submodules are never part of a workspace
-            self._entries = entries
+            self._entries = {
+                path: str(entry.id)
+                for path, entry in walk_git_tree(self.repo, self.tree, self.label)
+            }
         return self._entries
 
     def files(self) -> list[str]:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from ..engine.errors import SourceError
 from ..engine.sources import OpenedTree
-from ..engine.tree import MANIFEST, DirTree, GitTree, Tree, TreeWalkBudget
+from ..engine.tree import MANIFEST, DirTree, GitTree, Tree, walk_git_tree
 
 if TYPE_CHECKING:
     import pygit2
@@ -42,30 +42,11 @@ class Side:
         """Every directory (repo-relative, "" for the root) holding a workspace manifest."""
         if self.tree is None:
             return _worktree_workspaces(self.repo)
-        import pygit2
-
-        found: list[str] = []
-        budget = TreeWalkBudget(self.rev)
-        stack: list[tuple[str, pygit2.Tree]] = [("", self.tree)]
-        while stack:
-            base, tree = stack.pop()
-            budget.visit(len(tree), base.count("/"))
-            for entry in tree:
-                name = entry.name or ""
-                if entry.filemode == pygit2.enums.FileMode.TREE:
-                    # a crafted tree can name any object, or none, under a directory's mode
-                    subtree = self.repo.get(entry.id)
-                    if not isinstance(subtree, pygit2.Tree):
-                        raise SourceError(
-                            f"git tree {self.rev} names a directory that is not a tree: "
-                            f"{base}{name}"
-                        )
-                    stack.append((f"{base}{name}/", subtree))
-                elif name == MANIFEST and entry.filemode in (
-                    pygit2.enums.FileMode.BLOB,
-                    pygit2.enums.FileMode.BLOB_EXECUTABLE,
-                ):
-                    found.append(base.rstrip("/"))
+        found = [
+            path.rpartition("/")[0]
+            for path, _ in walk_git_tree(self.repo, self.tree, self.rev)
+            if path.rpartition("/")[2] == MANIFEST
+        ]
         return sorted(found)
 
     def opened(self, subdir: str) -> OpenedTree | None:
