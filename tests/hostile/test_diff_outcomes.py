@@ -16,6 +16,8 @@ from rototo_ci.review import impact
 from rototo_ci.review.impact import resolution_changes
 from rototo_ci.review.report import cell_kind
 
+from ..review.workspaces import int_variable
+
 SCHEMA = {
     "type": "object",
     "properties": {"account": {"type": "object", "properties": {"plan": {"type": "string"}}}},
@@ -33,9 +35,8 @@ def _side(default: str, schema: dict | None = None) -> tuple[Workspace, dict[str
         ),
     }
     for v in range(3):
-        files[f"variables/v{v}.toml"] = (
-            'schema_version = 1\ntype = "int"\n\n[values]\na = 1\nb = 2\n\n[resolve]\n'
-            f'default = "{default}"\n\n[[resolve.rule]]\nqualifier = "paid"\nvalue = "b"\n'
+        files[f"variables/v{v}.toml"] = int_variable(
+            {"a": 1, "b": 2}, default, [("paid", "b")]
         ).encode()
     tree = MemoryTree(files)
     return Workspace.from_tree(tree), {p: tree.blob_id(p) for p in tree.files()}

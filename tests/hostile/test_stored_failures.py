@@ -14,6 +14,8 @@ from rototo_ci.engine.tree import MemoryTree
 from rototo_ci.engine.workspace import Workspace
 from rototo_ci.review.impact import resolution_changes
 
+from ..review.workspaces import int_variable
+
 SCHEMA = {"type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}}}
 
 
@@ -30,9 +32,8 @@ def _side(readers: int, default: str) -> tuple[Workspace, dict[str, str]]:
             'schema_version = 1\n\n[[predicate]]\nattribute = "qualifier.f"\nop = "eq"\n'
             f'value = true\n\n[[predicate]]\nattribute = "b"\nop = "gte"\nvalue = {i}\n'
         ).encode()
-        files[f"variables/v{i}.toml"] = (
-            'schema_version = 1\ntype = "int"\n\n[values]\na = 1\nb = 2\n\n[resolve]\n'
-            f'default = "{default}"\n\n[[resolve.rule]]\nqualifier = "q{i}"\nvalue = "b"\n'
+        files[f"variables/v{i}.toml"] = int_variable(
+            {"a": 1, "b": 2}, default, [(f"q{i}", "b")]
         ).encode()
     tree = MemoryTree(files)
     return Workspace.from_tree(tree), {p: tree.blob_id(p) for p in tree.files()}
