@@ -42,17 +42,17 @@ METAVARS = {
 EXAMPLES: dict[str, list[str]] = {
     "": [
         "rototo lint config",
-        "rototo resolve config --variable max-projects --context account.plan=enterprise",
+        "rototo resolve config --variable max-projects -c account.plan=enterprise",
     ],
     "lint": ["rototo lint config", "rototo lint config --format github --quiet"],
     "resolve": [
-        "rototo resolve config --variable max-projects --context account.plan=enterprise",
+        "rototo resolve config --variable max-projects -c account.plan=enterprise",
         "rototo resolve config --variables --context @contexts/example.json --json",
     ],
     "show": ["rototo show config --variable max-projects", "rototo show --lint-rules"],
     "inspect": [
         "rototo inspect config",
-        "rototo inspect config --variable max-projects --context account.plan=enterprise",
+        "rototo inspect config --variable max-projects -c account.plan=enterprise",
     ],
     "init": [
         "rototo init config --qualifier paid-plan --variable max-projects --context",

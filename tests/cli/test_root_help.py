@@ -41,6 +41,27 @@ def test_help_and_h_print_the_page(monkeypatch) -> None:
         assert result.out == _typer_page() + "\n"
 
 
+@pytest.mark.parametrize("columns", [60, 80])
+def test_the_root_page_on_a_real_terminal_is_typers(columns: int) -> None:
+    """On a pseudo-terminal (no COLUMNS: the width is the terminal's), the page equals
+    what typer prints for `rototo --help --`, which takes typer's own path."""
+    from .test_terminal import on_terminal
+
+    page = on_terminal("--help", columns=columns)
+    assert page == on_terminal("--help", "--", columns=columns)
+    if columns == 80:  # the examples are kept as written: they must fit 80 columns
+        assert max(len(line) for line in page.splitlines()) <= 80, page
+
+
+@pytest.mark.parametrize("command", ["lint", "resolve", "show", "inspect", "diff", "test"])
+def test_command_examples_fit_an_80_column_terminal(command: str) -> None:
+    from .test_terminal import on_terminal
+
+    page = on_terminal(command, "--help", columns=80)
+    assert "Examples:" in page
+    assert max(len(line) for line in page.splitlines()) <= 80, page
+
+
 WORDS = ["a", "rototo", "workspace", "x" * 45, "diff:", "(bash,", "zsh)", "é", "a-b-c-d"]
 
 
